@@ -1,0 +1,167 @@
+package org.sparselora4j.cli;
+
+import org.sparselora4j.models.format.Json;
+import org.sparselora4j.tensor.Index;
+import org.sparselora4j.tensor.Parallel;
+import org.sparselora4j.tensor.Tensor;
+import org.sparselora4j.tensor.kernel.GatheredMatMul;
+import org.sparselora4j.tensor.kernel.MatMul;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * {@code bench gemm}: median time of one M×K×N product in a given layout, or of a gathered product that keeps a
+ * fraction of W's rows or columns, timed beside the dense product of the same shape.
+ */
+final class BenchGemmCommand implements Command {
+    enum Layout { AB, ABT, ATB }
+
+    enum GatherMode { ROWS, COLS }
+
+    @Override
+    public String name() {
+        return "bench gemm";
+    }
+
+    @Override
+    public String summary() {
+        return "median ms and GFLOP/s of one M×K×N matmul (or a gathered one with --keep)";
+    }
+
+    @Override
+    public List<Args.Flag> flags() {
+        return List.of(
+                Args.Flag.value("m", "rows of the activation (tokens), default 2048"),
+                Args.Flag.value("k", "inner dimension (in features), default 768"),
+                Args.Flag.value("n", "output columns (out features), default 2048"),
+                Args.Flag.value("layout", "ab | abT | aTb (default abT: a linear layer's forward x·Wᵀ)"),
+                Args.Flag.value("threads", "threads to use (default: all cores)"),
+                Args.Flag.value("keep", "time the gathered matmul keeping this fraction of W's rows or columns (0, 1]"),
+                Args.Flag.value("gather", "rows | cols: which channels of W --keep selects (default rows)"),
+                Args.Flag.value("reps", "timed repetitions after warm-up (default 15)"),
+                Args.Flag.value("warmup-s", "seconds of warm-up before timing (default 3)"));
+    }
+
+    @Override
+    public int run(Args args, PrintStream out, PrintStream err) {
+        int m = args.integer("m", 2048, 1, 1 << 20);
+        int k = args.integer("k", 768, 1, 1 << 20);
+        int n = args.integer("n", 2048, 1, 1 << 20);
+        Layout layout = args.choice("layout", Layout.class, Layout.ABT);
+        int threads = args.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
+        int reps = args.integer("reps", 15, 1, 100_000);
+        double warmup = args.number("warmup-s", 3, 0, 3600);
+        boolean gathered = args.has("keep");
+        double keep = args.number("keep", 1, 1e-9, 1);
+        GatherMode mode = args.choice("gather", GatherMode.class, GatherMode.ROWS);
+        if (args.has("gather") && !gathered) throw new UsageException("bench gemm: --gather needs --keep");
+        if (gathered && layout != Layout.ABT) throw new UsageException("bench gemm: --keep times the forward layout abT only");
+        if ((long) m * k + (long) k * n + (long) m * n > Integer.MAX_VALUE / 2) {
+            throw new UsageException("bench gemm: --m/--k/--n give matrices too large for one run");
+        }
+
+        SplittableRandom random = new SplittableRandom(42);
+        Parallel parallel = new Parallel(threads);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("bench", "gemm");
+        result.put("layout", layout.name().equals("ABT") ? "abT" : layout.name().equals("ATB") ? "aTb" : "ab");
+        result.put("m", m);
+        result.put("k", k);
+        result.put("n", n);
+        result.put("threads", threads);
+        double flops = 2.0 * m * k * n;
+        if (!gathered) {
+            Tensor a = layout == Layout.ATB ? Tensor.randn(random, 1, k, m) : Tensor.randn(random, 1, m, k);
+            Tensor b = layout == Layout.ABT ? Tensor.randn(random, 1, n, k) : Tensor.randn(random, 1, k, n);
+            Tensor c = Tensor.zeros(m, n);
+            Runnable body = switch (layout) {
+                case AB -> () -> MatMul.ab(a, b, c, false);
+                case ABT -> () -> MatMul.abT(a, b, c, false);
+                case ATB -> () -> MatMul.aTb(a, b, c, false);
+            };
+            double ms = parallel.call(() -> medianMs(body, reps, warmup));
+            result.put("ms", round(ms));
+            result.put("gflops", round(flops / ms / 1e6));
+        } else {
+            Tensor x = Tensor.randn(random, 1, m, k);
+            Tensor w = Tensor.randn(random, 1, n, k);
+            int total = mode == GatherMode.ROWS ? n : k;
+            int kept = Math.max(1, (int) Math.round(total * keep));
+            Index index = randomIndex(random, total, kept);
+            Tensor dense = Tensor.zeros(m, n);
+            Tensor sparse = Tensor.zeros(m, mode == GatherMode.ROWS ? kept : n);
+            Runnable denseBody = () -> MatMul.abT(x, w, dense, false);
+            Runnable sparseBody = mode == GatherMode.ROWS
+                    ? () -> GatheredMatMul.rowsAbT(x, w, index, sparse, false)
+                    : () -> GatheredMatMul.colsAbT(x, w, index, false, sparse, false);
+            // Interleave dense and gathered rounds so both see the same machine state.
+            double[] times = parallel.call(() -> {
+                medianMs(denseBody, 1, warmup / 2);
+                medianMs(sparseBody, 1, warmup / 2);
+                double[] d = new double[reps], s = new double[reps];
+                for (int r = 0; r < reps; r++) {
+                    d[r] = timeMs(denseBody);
+                    s[r] = timeMs(sparseBody);
+                }
+                return new double[] {median(d), median(s)};
+            });
+            double gflopsKept = flops * kept / total;
+            result.put("gather", mode.name().toLowerCase());
+            result.put("keep", keep);
+            result.put("kept", kept);
+            result.put("ms", round(times[1]));
+            result.put("gflops", round(gflopsKept / times[1] / 1e6));
+            result.put("dense_ms", round(times[0]));
+            result.put("dense_gflops", round(flops / times[0] / 1e6));
+            result.put("time_ratio", round(times[1] / times[0]));
+        }
+        out.println(Json.write(result));
+        return 0;
+    }
+
+    static Index randomIndex(SplittableRandom random, int total, int kept) {
+        int[] all = new int[total];
+        for (int i = 0; i < total; i++) all[i] = i;
+        for (int i = 0; i < kept; i++) {
+            int j = i + random.nextInt(total - i);
+            int t = all[i];
+            all[i] = all[j];
+            all[j] = t;
+        }
+        int[] chosen = Arrays.copyOf(all, kept);
+        Arrays.sort(chosen);
+        return new Index(chosen);
+    }
+
+    private static double medianMs(Runnable body, int reps, double warmupSeconds) {
+        long until = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        do {
+            body.run();
+        } while (System.nanoTime() < until);
+        double[] t = new double[reps];
+        for (int r = 0; r < reps; r++) t[r] = timeMs(body);
+        return median(t);
+    }
+
+    private static double timeMs(Runnable body) {
+        long start = System.nanoTime();
+        body.run();
+        return (System.nanoTime() - start) / 1e6;
+    }
+
+    private static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        int mid = s.length / 2;
+        return s.length % 2 == 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}

@@ -1,0 +1,39 @@
+package org.sparselora4j.tensor;
+
+import org.sparselora4j.tensor.kernel.GatheredMatMul;
+import org.sparselora4j.tensor.kernel.MatMul;
+
+/**
+ * Where the heavy products of a training step run. Chosen once, at construction, and passed to what needs it.
+ * The semantics of every method are those of the {@code tensor} kernels of the same name ({@link MatMul},
+ * {@link GatheredMatMul}); {@link #cpu()} is exactly those kernels. An accelerator may keep a device copy of a
+ * tensor it has seen as a frozen weight ({@code b} of {@code abT}/{@code ab}, {@code w} of the gathered
+ * products), keyed by its backing array, for as long as the backend lives.
+ */
+public interface Backend extends AutoCloseable {
+    /** A short name for logs and JSON, such as "cpu" or "opencl:NVIDIA H100". */
+    String name();
+
+    void abT(Tensor a, Tensor b, Tensor out, boolean accumulate);
+
+    void ab(Tensor a, Tensor b, Tensor out, boolean accumulate);
+
+    void aTb(Tensor a, Tensor b, Tensor out, boolean accumulate);
+
+    void rowsAbT(Tensor x, Tensor w, Index rows, Tensor out, boolean accumulate);
+
+    void rowsAb(Tensor dy, Tensor w, Index rows, Tensor out, boolean accumulate);
+
+    void colsAbT(Tensor x, Tensor w, Index cols, boolean compactInput, Tensor out, boolean accumulate);
+
+    void colsAb(Tensor dy, Tensor w, Index cols, Tensor out, boolean accumulate);
+
+    /** Releases device resources; the CPU backend has none. */
+    @Override
+    void close();
+
+    /** The Vector API kernels of this module. */
+    static Backend cpu() {
+        return CpuBackend.INSTANCE;
+    }
+}

@@ -1,0 +1,96 @@
+package org.sparselora4j.tensor.kernel;
+
+import org.sparselora4j.tensor.Tensor;
+
+/**
+ * Dense matrix products in the three layouts a linear layer needs. Every operand is seen as a matrix
+ * ({@link Tensor#rows()} x {@link Tensor#cols()}). With {@code accumulate} the product is added to {@code out}.
+ * <ul>
+ * <li>{@code abT}: out(m,n) = a(m,k) · b(n,k)ᵀ, a linear layer's forward (b = weight, out x in);</li>
+ * <li>{@code ab}: out(m,n) = a(m,k) · b(k,n), its input gradient (dy · W);</li>
+ * <li>{@code aTb}: out(m,n) = a(k,m)ᵀ · b(k,n), its weight gradient (dyᵀ · x).</li>
+ * </ul>
+ * The {@code …Scalar} twins are the definitions that tests compare against.
+ */
+public final class MatMul {
+    private MatMul() {
+    }
+
+    public static Tensor abT(Tensor a, Tensor b) {
+        Tensor out = Tensor.zeros(a.rows(), b.rows());
+        abT(a, b, out, false);
+        return out;
+    }
+
+    public static Tensor ab(Tensor a, Tensor b) {
+        Tensor out = Tensor.zeros(a.rows(), b.cols());
+        ab(a, b, out, false);
+        return out;
+    }
+
+    public static Tensor aTb(Tensor a, Tensor b) {
+        Tensor out = Tensor.zeros(a.cols(), b.cols());
+        aTb(a, b, out, false);
+        return out;
+    }
+
+    public static void abT(Tensor a, Tensor b, Tensor out, boolean accumulate) {
+        abTScalar(a, b, out, accumulate);
+    }
+
+    public static void ab(Tensor a, Tensor b, Tensor out, boolean accumulate) {
+        abScalar(a, b, out, accumulate);
+    }
+
+    public static void aTb(Tensor a, Tensor b, Tensor out, boolean accumulate) {
+        aTbScalar(a, b, out, accumulate);
+    }
+
+    /** out(m,n) (+)= a(m,k) · b(n,k)ᵀ, one dot product per output. */
+    public static void abTScalar(Tensor a, Tensor b, Tensor out, boolean accumulate) {
+        int m = a.rows(), k = a.cols(), n = b.rows();
+        Checks.equal("abT", "inner dimension", b.cols(), k, a, b);
+        Checks.output("abT", out, m, n);
+        float[] ad = a.data(), bd = b.data(), od = out.data();
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float sum = 0f;
+                for (int p = 0; p < k; p++) sum += ad[a.offset() + i * k + p] * bd[b.offset() + j * k + p];
+                int o = out.offset() + i * n + j;
+                od[o] = accumulate ? od[o] + sum : sum;
+            }
+        }
+    }
+
+    /** out(m,n) (+)= a(m,k) · b(k,n). */
+    public static void abScalar(Tensor a, Tensor b, Tensor out, boolean accumulate) {
+        int m = a.rows(), k = a.cols(), n = b.cols();
+        Checks.equal("ab", "inner dimension", b.rows(), k, a, b);
+        Checks.output("ab", out, m, n);
+        float[] ad = a.data(), bd = b.data(), od = out.data();
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float sum = 0f;
+                for (int p = 0; p < k; p++) sum += ad[a.offset() + i * k + p] * bd[b.offset() + p * n + j];
+                int o = out.offset() + i * n + j;
+                od[o] = accumulate ? od[o] + sum : sum;
+            }
+        }
+    }
+
+    /** out(m,n) (+)= a(k,m)ᵀ · b(k,n). */
+    public static void aTbScalar(Tensor a, Tensor b, Tensor out, boolean accumulate) {
+        int k = a.rows(), m = a.cols(), n = b.cols();
+        Checks.equal("aTb", "inner dimension", b.rows(), k, a, b);
+        Checks.output("aTb", out, m, n);
+        float[] ad = a.data(), bd = b.data(), od = out.data();
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float sum = 0f;
+                for (int p = 0; p < k; p++) sum += ad[a.offset() + p * m + i] * bd[b.offset() + p * n + j];
+                int o = out.offset() + i * n + j;
+                od[o] = accumulate ? od[o] + sum : sum;
+            }
+        }
+    }
+}

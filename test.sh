@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The test command: builds every module and runs its tests on JDK 25 (found as ./sparselora4j finds it).
+# Extra arguments go to Maven; `./test.sh -Pall` also runs the tests tagged "slow".
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$root/scripts/find-jdk.sh"
+cd "$root"
+exec mvn -B -ntp verify "$@"
