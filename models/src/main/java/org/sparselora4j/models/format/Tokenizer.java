@@ -1,0 +1,39 @@
+package org.sparselora4j.models.format;
+
+/**
+ * Text to token ids and back, as the model was trained. Implementations: llama2.c {@code tokenizer.bin},
+ * GGUF's llama (SentencePiece) vocabulary, Hugging Face {@code tokenizer.json} BPE.
+ */
+public interface Tokenizer {
+    int vocabSize();
+
+    /** Beginning-of-sequence id. */
+    int bos();
+
+    /** End-of-sequence id. */
+    int eos();
+
+    /** Token ids of {@code text}, with BOS and/or EOS added when asked. */
+    int[] encode(String text, boolean addBos, boolean addEos);
+
+    /**
+     * The text of {@code token} when it follows {@code previous}, as a streaming decoder prints it (a leading
+     * space after BOS is dropped, byte tokens such as {@code <0x0A>} become their byte).
+     */
+    String decode(int previous, int token);
+
+    /** The text of a whole sequence; the first token is treated as following BOS. */
+    default String decode(int[] tokens) {
+        StringBuilder sb = new StringBuilder();
+        int previous = bos();
+        for (int t : tokens) {
+            if (t == bos()) {
+                previous = t;
+                continue;
+            }
+            sb.append(decode(previous, t));
+            previous = t;
+        }
+        return sb.toString();
+    }
+}
