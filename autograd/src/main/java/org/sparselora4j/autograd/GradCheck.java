@@ -13,7 +13,9 @@ import org.sparselora4j.tensor.Tensor;
  * part. The analytic gradient is one backward pass with seed R; the numeric one perturbs each element of each
  * input that requires a gradient by ±eps and takes (L(x + eps) − L(x − eps)) / 2eps, L summed in double. The
  * error of an element is |a − n| / max(|a| + |n|, floor): relative where gradients are large, absolute (over
- * floor) where they are about as small as float32 rounding of the forward can resolve.
+ * floor) where they are about as small as float32 rounding of the forward can resolve. That resolution is
+ * about M · {@link #FLOAT_NOISE} / eps, with M = Σ |y ⊙ R| the size of the terms of L, so the floor used is the
+ * larger of that and the given one.
  */
 public final class GradCheck {
     /** Perturbation for float32 forwards: smaller steps drown in rounding, larger ones in curvature. */
@@ -22,6 +24,8 @@ public final class GradCheck {
     public static final double TOLERANCE = 1e-2;
     /** Gradients below about this size are compared absolutely. */
     public static final double FLOOR = 1e-3;
+    /** Relative rounding noise of a float32 forward, about a hundred float32 ulps. */
+    public static final double FLOAT_NOISE = 1e-5;
 
     private GradCheck() {
     }
@@ -54,11 +58,17 @@ public final class GradCheck {
         return check(f, EPS, FLOOR, inputs);
     }
 
-    /** Compares analytic and central-difference gradients of every input that requires one. */
+    /**
+     * Compares analytic and central-difference gradients of every input that requires one. The analytic pass
+     * zeroes the inputs' gradients first and leaves its result in them.
+     */
     public static Report check(Supplier<Var> f, double eps, double floor, Var... inputs) {
         for (Var x : inputs) x.zeroGrad();
         Var out = f.get();
         Tensor seed = seed(out.value());
+        double magnitude = 0;
+        for (int i = 0; i < seed.size(); i++) magnitude += Math.abs((double) out.value().data()[out.value().offset() + i] * seed.data()[i]);
+        double noiseFloor = Math.max(floor, magnitude * FLOAT_NOISE / eps);
         Tape.backward(out, seed, false);
 
         int frozenWithGrad = 0;
@@ -81,7 +91,7 @@ public final class GradCheck {
                 xd[off + e] = original;
                 double numeric = (plus - minus) / (2 * eps);
                 double analytic = grad == null ? 0 : grad.data()[grad.offset() + e];
-                double error = Math.abs(analytic - numeric) / Math.max(Math.abs(analytic) + Math.abs(numeric), floor);
+                double error = Math.abs(analytic - numeric) / Math.max(Math.abs(analytic) + Math.abs(numeric), noiseFloor);
                 if (Double.isNaN(error)) error = Double.POSITIVE_INFINITY;
                 checked++;
                 if (error > worst) {
