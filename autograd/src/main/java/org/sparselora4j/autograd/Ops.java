@@ -72,6 +72,14 @@ public final class Ops {
         }, x);
     }
 
+    /**
+     * The same value with no gradient path: what flows into the result stops here. SparseLoRA's
+     * {@code detachSparseBaseGrad} mode (the reference repository's no-grad base slices) is built with it.
+     */
+    public static Var detach(Var x) {
+        return Var.constant(x.value());
+    }
+
     /** A view of x with new dimensions (same element count); the gradient flows back unchanged. */
     public static Var reshape(Var x, int... dims) {
         Tensor y = x.value().reshape(dims);
