@@ -1,0 +1,100 @@
+package org.sparselora4j.autograd;
+
+import org.sparselora4j.tensor.Index;
+import org.sparselora4j.tensor.Tensor;
+import org.sparselora4j.tensor.kernel.Elementwise;
+import org.sparselora4j.tensor.kernel.Gather;
+import org.sparselora4j.tensor.kernel.GatheredMatMul;
+import org.sparselora4j.tensor.kernel.MatMul;
+
+/**
+ * Differentiable matrix products: the dense linear layer and matmuls in the other layouts, SparseLoRA's
+ * gathered linears over a subset of a weight's rows or columns, and the column gather/scatter between them.
+ * Every gradient goes straight into the input's gradient buffer through the kernels' {@code accumulate} mode;
+ * a frozen weight gets no {@code dw} work at all.
+ */
+public final class LinearOps {
+    private LinearOps() {
+    }
+
+    /** y = x · wᵀ.  x: (n, in), w: (out, in) → y: (n, out). */
+    public static Var linear(Var x, Var w) {
+        Tensor y = MatMul.abT(x.value(), w.value());
+        return Var.op(y, dy -> {
+            if (x.requiresGrad()) MatMul.ab(dy, w.value(), x.gradBuffer(), true);   // dx = dy · w     (n, in)
+            if (w.requiresGrad()) MatMul.aTb(dy, x.value(), w.gradBuffer(), true);  // dw = dyᵀ · x    (out, in)
+        }, x, w);
+    }
+
+    /** y = a · b.  a: (m, k), b: (k, n) → y: (m, n). */
+    public static Var matmul(Var a, Var b) {
+        Tensor y = MatMul.ab(a.value(), b.value());
+        return Var.op(y, dy -> {
+            if (a.requiresGrad()) MatMul.abT(dy, b.value(), a.gradBuffer(), true);  // da = dy · bᵀ    (m, k)
+            if (b.requiresGrad()) MatMul.aTb(a.value(), dy, b.gradBuffer(), true);  // db = aᵀ · dy    (k, n)
+        }, a, b);
+    }
+
+    /** y = aᵀ · b.  a: (k, m), b: (k, n) → y: (m, n). */
+    public static Var matmulTransposedA(Var a, Var b) {
+        Tensor y = MatMul.aTb(a.value(), b.value());
+        return Var.op(y, dy -> {
+            if (a.requiresGrad()) MatMul.abT(b.value(), dy, a.gradBuffer(), true);  // da = b · dyᵀ    (k, m)
+            if (b.requiresGrad()) MatMul.ab(a.value(), dy, b.gradBuffer(), true);   // db = a · dy     (k, n)
+        }, a, b);
+    }
+
+    /**
+     * Only the chosen output channels: y = x · w[rows]ᵀ.  x: (n, in), w: (out, in), rows: k of out → y: (n, k).
+     * dx = dy · w[rows]; if w trains, dw[rows] += dyᵀ · x (other rows untouched).
+     */
+    public static Var linearRows(Var x, Var w, Index rows) {
+        Tensor y = GatheredMatMul.rowsAbT(x.value(), w.value(), rows);
+        return Var.op(y, dy -> {
+            if (x.requiresGrad()) GatheredMatMul.rowsAb(dy, w.value(), rows, x.gradBuffer(), true);
+            if (w.requiresGrad()) {
+                Tensor dwk = MatMul.aTb(dy, x.value()); // (k, in)
+                Tensor dw = w.gradBuffer();
+                for (int j = 0; j < rows.size(); j++) Elementwise.axpy(1f, dwk.row(j), dw.row(rows.get(j)));
+            }
+        }, x, w);
+    }
+
+    /**
+     * Only the chosen input channels: y = x[:, cols] · w[:, cols]ᵀ.  w: (out, in), cols: k of in → y: (n, out).
+     * x is full width (n, in), or already compact (n, k) with {@code compactInput}. dx[:, cols] = dy · w[:, cols]
+     * (zero on the other columns of a full-width x); if w trains, dw[:, cols] += dyᵀ · x[:, cols].
+     */
+    public static Var linearCols(Var x, Var w, Index cols, boolean compactInput) {
+        Tensor y = GatheredMatMul.colsAbT(x.value(), w.value(), cols, compactInput);
+        return Var.op(y, dy -> {
+            if (x.requiresGrad()) {
+                if (compactInput) {
+                    GatheredMatMul.colsAb(dy, w.value(), cols, x.gradBuffer(), true);
+                } else {
+                    Gather.scatterAddColumns(GatheredMatMul.colsAb(dy, w.value(), cols), cols, x.gradBuffer());
+                }
+            }
+            if (w.requiresGrad()) {
+                Tensor xk = compactInput ? x.value() : Gather.columns(x.value(), cols); // (n, k)
+                Gather.scatterAddColumns(MatMul.aTb(dy, xk), cols, w.gradBuffer());   // (out, k) into (out, in)
+            }
+        }, x, w);
+    }
+
+    /** y = x[:, cols].  x: (n, width) → y: (n, k). The adjoint of {@link #scatterColumns}. */
+    public static Var gatherColumns(Var x, Index cols) {
+        Tensor y = Gather.columns(x.value(), cols);
+        return Var.op(y, dy -> {
+            if (x.requiresGrad()) Gather.scatterAddColumns(dy, cols, x.gradBuffer());
+        }, x);
+    }
+
+    /** y (n, width) = 0 except y[:, cols] = xk (n, k). The adjoint of {@link #gatherColumns}. */
+    public static Var scatterColumns(Var xk, Index cols, int width) {
+        Tensor y = Gather.scatterColumns(xk.value(), cols, width);
+        return Var.op(y, dy -> {
+            if (xk.requiresGrad()) Elementwise.axpy(1f, Gather.columns(dy, cols), xk.gradBuffer());
+        }, xk);
+    }
+}

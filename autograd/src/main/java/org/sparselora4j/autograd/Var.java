@@ -1,0 +1,158 @@
+package org.sparselora4j.autograd;
+
+import org.sparselora4j.tensor.Shape;
+import org.sparselora4j.tensor.Tensor;
+import org.sparselora4j.tensor.kernel.Elementwise;
+
+/**
+ * A node of the autograd graph: a {@link Tensor} value, its gradient (allocated on first use), whether it needs
+ * one, and for the result of an op the inputs ({@code parents}) and the closure that pushes the output gradient
+ * into them. Three kinds:
+ * <ul>
+ * <li>a parameter ({@link #parameter}): a leaf that trains; its gradient accumulates over backward passes
+ * until {@link #zeroGrad};</li>
+ * <li>a constant ({@link #constant}): a leaf that never gets a gradient (frozen weights, inputs); ops skip
+ * every piece of backward work that would only feed it;</li>
+ * <li>an op result ({@link #op}): needs a gradient iff some parent does and the graph is being recorded
+ * ({@link Tape#isRecording()}); otherwise it keeps no parents and no closure, so inference builds no graph.</li>
+ * </ul>
+ */
+public final class Var {
+    /** Pushes {@code dy} (the gradient of this node's value) into the parents' gradients with {@code +=}. */
+    @FunctionalInterface
+    public interface Backward {
+        void apply(Tensor dy);
+    }
+
+    private final Tensor value;
+    private final boolean requiresGrad;
+    private final boolean leaf;
+    private Var[] parents;      // null for leaves, for op results that need no gradient, and once freed
+    private Backward backward;  // as parents
+    private Tensor grad;        // null until something accumulates into it
+    private boolean retainGrad; // keep an op result's gradient after backward (leaves always keep theirs)
+    private boolean freed;      // the graph behind this op result was released by a backward pass
+
+    private Var(Tensor value, boolean requiresGrad, boolean leaf, Var[] parents, Backward backward) {
+        this.value = value;
+        this.requiresGrad = requiresGrad;
+        this.leaf = leaf;
+        this.parents = parents;
+        this.backward = backward;
+    }
+
+    /** A trainable leaf: it gets a gradient. */
+    public static Var parameter(Tensor value) {
+        return new Var(value, true, true, null, null);
+    }
+
+    /** A frozen leaf: never gets a gradient, and ops do no backward work for it. */
+    public static Var constant(Tensor value) {
+        return new Var(value, false, true, null, null);
+    }
+
+    /**
+     * The result of an op over {@code parents}. {@code backward} is kept only when the tape is recording and some
+     * parent requires a gradient; it must accumulate ({@code +=}) into each parent that {@link #requiresGrad()}
+     * and skip the others.
+     */
+    public static Var op(Tensor value, Backward backward, Var... parents) {
+        if (!Tape.isRecording() || !anyRequiresGrad(parents)) {
+            return new Var(value, false, false, null, null);
+        }
+        return new Var(value, true, false, parents.clone(), backward);
+    }
+
+    /** True when some of the vars requires a gradient and the tape is recording: worth building a closure. */
+    public static boolean anyRequiresGrad(Var... vars) {
+        for (Var v : vars) if (v.requiresGrad) return true;
+        return false;
+    }
+
+    public Tensor value() {
+        return value;
+    }
+
+    public Shape shape() {
+        return value.shape();
+    }
+
+    /** Rows of the value seen as a matrix (leading axes flattened). */
+    public int rows() {
+        return value.rows();
+    }
+
+    public int cols() {
+        return value.cols();
+    }
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** A parameter or a constant (not the result of an op). */
+    public boolean isLeaf() {
+        return leaf;
+    }
+
+    /** The gradient, or null when nothing has flowed into it (always null for a constant). */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /**
+     * The gradient tensor to accumulate into, allocated as zeros (same shape as the value) on first use. Only
+     * backward closures and optimizers call this; it throws for a var that requires no gradient.
+     */
+    public Tensor gradBuffer() {
+        if (!requiresGrad) throw new IllegalStateException("a var that requires no gradient has no gradient buffer");
+        if (grad == null) grad = Tensor.zeros(value.shape());
+        return grad;
+    }
+
+    /** grad += g ({@code g} of the same size; not kept). */
+    public void accumulate(Tensor g) {
+        Elementwise.axpy(1f, g, gradBuffer());
+    }
+
+    /** Sets the gradient to zero (keeping its memory); a no-op for a var with no gradient yet. */
+    public void zeroGrad() {
+        if (grad != null) grad.zero();
+    }
+
+    /** Keeps this op result's gradient after backward, for inspection (tests, diagnostics). Returns this. */
+    public Var retainGrad() {
+        this.retainGrad = true;
+        return this;
+    }
+
+    Var[] parents() {
+        return parents;
+    }
+
+    Backward backward() {
+        return backward;
+    }
+
+    boolean isFreed() {
+        return freed;
+    }
+
+    /** Drops the closure and the parents, so the saved tensors they hold can be collected. */
+    void release() {
+        if (leaf) return;
+        parents = null;
+        backward = null;
+        freed = true;
+    }
+
+    /** Drops an op result's gradient once its closure has used it, unless {@link #retainGrad} asked otherwise. */
+    void dropGradIfIntermediate() {
+        if (!leaf && !retainGrad) grad = null;
+    }
+
+    @Override
+    public String toString() {
+        return (leaf ? (requiresGrad ? "Parameter" : "Constant") : "Var") + value.shape();
+    }
+}

@@ -1,0 +1,97 @@
+package org.sparselora4j.autograd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.sparselora4j.autograd.Fixtures.constant;
+import static org.sparselora4j.autograd.Fixtures.param;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.sparselora4j.tensor.Parallel;
+import org.sparselora4j.tensor.Tensor;
+
+class AttentionGradTest {
+    private final SplittableRandom random = new SplittableRandom(3);
+
+    /** Batch 2, time 4, 4 query heads sharing 2 kv heads of size 2; sequence 1 has a padding row at each end. */
+    private static final int B = 2, T = 4, NH = 4, NKV = 2, DH = 2;
+    private static final boolean[] VALID = {true, true, true, true, false, true, true, false};
+
+    @Test
+    void matchesTheDefinition() {
+        Var q = param(random, B * T, NH * DH), k = param(random, B * T, NKV * DH), v = param(random, B * T, NKV * DH);
+        Tensor out = AttentionOps.attention(q, k, v, B, T, NH, NKV, VALID).value();
+        Tensor ref = reference(q.value(), k.value(), v.value());
+        float[] o = out.toArray(), r = ref.toArray();
+        for (int i = 0; i < o.length; i++) assertThat(o[i]).as("element " + i).isCloseTo(r[i], within(1e-5f));
+    }
+
+    @Test
+    void gradientsWithPaddingAndGroupedHeads() {
+        Var q = param(random, B * T, NH * DH), k = param(random, B * T, NKV * DH), v = param(random, B * T, NKV * DH);
+        GradCheck.assertGradients(() -> AttentionOps.attention(q, k, v, B, T, NH, NKV, VALID), q, k, v);
+        // A padding row outputs zeros, and nothing flows into any padding row.
+        Tensor out = AttentionOps.attention(q, k, v, B, T, NH, NKV, VALID).value();
+        for (int row : new int[] {4, 7}) {
+            assertThat(out.row(row).toArray()).containsOnly(0f);
+            assertThat(q.grad().row(row).toArray()).containsOnly(0f);
+            assertThat(k.grad().row(row).toArray()).containsOnly(0f);
+            assertThat(v.grad().row(row).toArray()).containsOnly(0f);
+        }
+    }
+
+    @Test
+    void gradientsWithOneKvHeadAndNoPadding() {
+        Var q = param(random, 2 * 3, 2 * 4), k = param(random, 2 * 3, 4), v = param(random, 2 * 3, 4);
+        GradCheck.assertGradients(() -> AttentionOps.attention(q, k, v, 2, 3, 2, 1), q, k, v);
+    }
+
+    @Test
+    void frozenInputsGetNoGradient() {
+        Var q = param(random, B * T, NH * DH), k = constant(random, B * T, NKV * DH), v = param(random, B * T, NKV * DH);
+        GradCheck.assertGradients(() -> AttentionOps.attention(q, k, v, B, T, NH, NKV, VALID), q, k, v);
+        assertThat(k.grad()).isNull();
+    }
+
+    @Test
+    void sameResultOnOneThreadAndMany() {
+        Var q = param(random, B * T, NH * DH), k = param(random, B * T, NKV * DH), v = param(random, B * T, NKV * DH);
+        float[] one = new Parallel(1).call(() -> AttentionOps.attention(q, k, v, B, T, NH, NKV, VALID).value().toArray());
+        float[] many = new Parallel(3).call(() -> AttentionOps.attention(q, k, v, B, T, NH, NKV, VALID).value().toArray());
+        assertThat(many).containsExactly(one);
+    }
+
+    /** Plain loops in double: per sequence, head and query, a softmax over the allowed keys. */
+    private static Tensor reference(Tensor q, Tensor k, Tensor v) {
+        Tensor out = Tensor.zeros(B * T, NH * DH);
+        int group = NH / NKV;
+        for (int b = 0; b < B; b++) {
+            for (int h = 0; h < NH; h++) {
+                int kvh = h / group;
+                for (int i = 0; i < T; i++) {
+                    if (!VALID[b * T + i]) continue;
+                    double[] w = new double[T];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j <= i; j++) {
+                        if (!VALID[b * T + j]) continue;
+                        double s = 0;
+                        for (int d = 0; d < DH; d++) s += q.get(b * T + i, h * DH + d) * k.get(b * T + j, kvh * DH + d);
+                        w[j] = s / Math.sqrt(DH);
+                        max = Math.max(max, w[j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j <= i; j++) {
+                        w[j] = VALID[b * T + j] ? Math.exp(w[j] - max) : 0;
+                        sum += w[j];
+                    }
+                    for (int d = 0; d < DH; d++) {
+                        double o = 0;
+                        for (int j = 0; j <= i; j++) o += w[j] / sum * v.get(b * T + j, kvh * DH + d);
+                        out.set((float) o, b * T + i, h * DH + d);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}
