@@ -1,5 +1,7 @@
 package org.sparselora4j.lora.data;
 
+import org.sparselora4j.models.llama.TokenBatch;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -58,19 +60,19 @@ public final class Batches {
     }
 
     /** Batch {@code index} of epoch {@code epoch}. */
-    public Batch trainBatch(int epoch, int index) {
+    public TokenBatch trainBatch(int epoch, int index) {
         List<Example> order = new ArrayList<>(train);
         shuffle(order, new SplittableRandom(seed * 1_000_003L + epoch));
         int from = index * batchSize;
         if (from >= order.size()) throw new IndexOutOfBoundsException("batch " + index + " of an epoch of " + batchesPerEpoch());
-        return Batch.of(order.subList(from, Math.min(order.size(), from + batchSize)));
+        return Batching.of(order.subList(from, Math.min(order.size(), from + batchSize)));
     }
 
     /** The validation set in fixed batches. */
-    public List<Batch> validationBatches() {
-        List<Batch> out = new ArrayList<>();
+    public List<TokenBatch> validationBatches() {
+        List<TokenBatch> out = new ArrayList<>();
         for (int i = 0; i < validation.size(); i += batchSize) {
-            out.add(Batch.of(validation.subList(i, Math.min(validation.size(), i + batchSize))));
+            out.add(Batching.of(validation.subList(i, Math.min(validation.size(), i + batchSize))));
         }
         return out;
     }

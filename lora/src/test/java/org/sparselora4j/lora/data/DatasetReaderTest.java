@@ -1,6 +1,7 @@
 package org.sparselora4j.lora.data;
 
 import org.junit.jupiter.api.Test;
+import org.sparselora4j.models.llama.TokenBatch;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -30,7 +31,7 @@ class DatasetReaderTest {
         // BOS a b | c d EOS
         assertThat(ex.get(0).tokens()).containsExactly(1, 'a' + 3, 'b' + 3, 'c' + 3, 'd' + 3, 2);
         assertThat(ex.get(0).firstLabel()).isEqualTo(3);
-        Batch b = Batch.of(ex);
+        TokenBatch b = Batching.of(ex);
         // position 2 ('b') predicts 'c'; 3 predicts 'd'; 4 predicts EOS; the rest carry no loss
         assertThat(b.targets()).containsExactly(-1, -1, 'c' + 3, 'd' + 3, 2, -1);
     }
@@ -78,7 +79,7 @@ class DatasetReaderTest {
         assertThat(a.validation()).hasSize(2).isEqualTo(b.validation());
         assertThat(a.trainBatch(1, 2)).usingRecursiveComparison().isEqualTo(b.trainBatch(1, 2));
         assertThat(a.trainBatch(0, 0).tokens()).isNotEqualTo(a.trainBatch(1, 0).tokens());
-        Batch padded = Batch.of(List.of(ex.get(0), ex.get(10)));
+        TokenBatch padded = Batching.of(List.of(ex.get(0), ex.get(10)));
         assertThat(padded.seqLen()).isEqualTo(4);
         assertThat(padded.lengths()).containsExactly(4, 2);
         assertThat(padded.targets()).containsExactly(3, 4, 5, -1, 7, -1, -1, -1);

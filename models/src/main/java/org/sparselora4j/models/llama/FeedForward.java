@@ -1,0 +1,33 @@
+package org.sparselora4j.models.llama;
+
+import org.sparselora4j.autograd.Ops;
+import org.sparselora4j.autograd.Var;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The FFN half of a decoder block, on normalized input x (B·T, dim) → (B·T, dim). The dense SwiGLU version is
+ * here; SparseLoRA supplies one that keeps only chosen intermediate channels.
+ */
+public interface FeedForward {
+    Var forward(Var x, ForwardContext ctx);
+
+    List<Var> parameters();
+
+    /** (SiLU(x·Wgateᵀ) ⊙ x·Wupᵀ) · Wdownᵀ. */
+    record Dense(Linear gate, Linear up, Linear down) implements FeedForward {
+        @Override
+        public Var forward(Var x, ForwardContext ctx) {
+            return down.forward(Ops.swiglu(gate.forward(x), up.forward(x)));
+        }
+
+        @Override
+        public List<Var> parameters() {
+            List<Var> p = new ArrayList<>(gate.parameters());
+            p.addAll(up.parameters());
+            p.addAll(down.parameters());
+            return p;
+        }
+    }
+}

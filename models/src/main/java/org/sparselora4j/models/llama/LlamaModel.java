@@ -1,0 +1,185 @@
+package org.sparselora4j.models.llama;
+
+import org.sparselora4j.autograd.LinearOps;
+import org.sparselora4j.autograd.Ops;
+import org.sparselora4j.autograd.RowOps;
+import org.sparselora4j.autograd.Var;
+import org.sparselora4j.tensor.Tensor;
+import org.sparselora4j.tensor.kernel.Rope;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The LLaMA model as a differentiable graph, for training: embedding, decoder blocks, final norm, and the
+ * classifier applied only at positions that carry a loss. How each projection and each half-block is built is
+ * up to {@link Parts}: full fine-tuning makes every weight a parameter, LoRA wraps frozen projections,
+ * SparseLoRA swaps in sparse attention and FFN halves.
+ */
+public final class LlamaModel {
+    /** How a model is assembled from its weights. */
+    public interface Parts {
+        /** The projection for {@code target} of block {@code layer} over its (out, in) weight. */
+        Linear linear(int layer, Target target, Tensor weight);
+
+        /** Whether embedding, norms and classifier train (full fine-tuning) or stay frozen. */
+        boolean trainsEmbeddingsAndNorms();
+
+        default AttentionBlock attention(int layer, LlamaConfig config, Linear wq, Linear wk, Linear wv, Linear wo) {
+            return new AttentionBlock.Dense(config, wq, wk, wv, wo);
+        }
+
+        default FeedForward feedForward(int layer, LlamaConfig config, Linear gate, Linear up, Linear down) {
+            return new FeedForward.Dense(gate, up, down);
+        }
+    }
+
+    /** Every weight trains. */
+    public static Parts fullFineTuning() {
+        return new Parts() {
+            @Override
+            public Linear linear(int layer, Target target, Tensor weight) {
+                return Linear.of(Var.parameter(weight));
+            }
+
+            @Override
+            public boolean trainsEmbeddingsAndNorms() {
+                return true;
+            }
+        };
+    }
+
+    /** Nothing trains (evaluation). */
+    public static Parts frozen() {
+        return new Parts() {
+            @Override
+            public Linear linear(int layer, Target target, Tensor weight) {
+                return Linear.frozen(weight);
+            }
+
+            @Override
+            public boolean trainsEmbeddingsAndNorms() {
+                return false;
+            }
+        };
+    }
+
+    /** One decoder block: h = x + attention(norm(x)); out = h + ffn(norm(h)). */
+    public record Block(Var attnNorm, AttentionBlock attention, Var ffnNorm, FeedForward ffn) {
+        Var forward(Var x, ForwardContext ctx, float eps) {
+            Var h = Ops.add(x, attention.forward(Ops.rmsnorm(x, attnNorm, eps), ctx));
+            return Ops.add(h, ffn.forward(Ops.rmsnorm(h, ffnNorm, eps), ctx));
+        }
+    }
+
+    private final LlamaWeights weights;
+    private final Var embedding;
+    private final List<Block> blocks;
+    private final Var finalNorm;
+    private final Var classifier;
+    private final Rope rope;
+
+    private LlamaModel(LlamaWeights weights, Var embedding, List<Block> blocks, Var finalNorm, Var classifier) {
+        this.weights = weights;
+        this.embedding = embedding;
+        this.blocks = List.copyOf(blocks);
+        this.finalNorm = finalNorm;
+        this.classifier = classifier;
+        LlamaConfig c = weights.config();
+        this.rope = new Rope(c.headSize(), c.maxSeqLen(), c.ropeTheta(), c.ropeStyle());
+    }
+
+    /** Builds the training graph's parameters over {@code weights} (shared, not copied: training updates them). */
+    public static LlamaModel of(LlamaWeights weights, Parts parts) {
+        LlamaConfig c = weights.config();
+        boolean train = parts.trainsEmbeddingsAndNorms();
+        Var embedding = train ? Var.parameter(weights.tokenEmbedding()) : Var.constant(weights.tokenEmbedding());
+        Var classifier = c.tiedClassifier() ? embedding
+                : train ? Var.parameter(weights.classifier()) : Var.constant(weights.classifier());
+        List<Block> blocks = new ArrayList<>();
+        for (int l = 0; l < c.layers(); l++) {
+            LayerWeights w = weights.layers().get(l);
+            Linear wq = parts.linear(l, Target.Q, w.wq());
+            Linear wk = parts.linear(l, Target.K, w.wk());
+            Linear wv = parts.linear(l, Target.V, w.wv());
+            Linear wo = parts.linear(l, Target.O, w.wo());
+            Linear gate = parts.linear(l, Target.GATE, w.gate());
+            Linear up = parts.linear(l, Target.UP, w.up());
+            Linear down = parts.linear(l, Target.DOWN, w.down());
+            blocks.add(new Block(train ? Var.parameter(w.attnNorm()) : Var.constant(w.attnNorm()),
+                    parts.attention(l, c, wq, wk, wv, wo),
+                    train ? Var.parameter(w.ffnNorm()) : Var.constant(w.ffnNorm()),
+                    parts.feedForward(l, c, gate, up, down)));
+        }
+        Var finalNorm = train ? Var.parameter(weights.finalNorm()) : Var.constant(weights.finalNorm());
+        return new LlamaModel(weights, embedding, blocks, finalNorm, classifier);
+    }
+
+    public LlamaConfig config() {
+        return weights.config();
+    }
+
+    /** The weights this model trains in place. */
+    public LlamaWeights weights() {
+        return weights;
+    }
+
+    public List<Block> blocks() {
+        return blocks;
+    }
+
+    /** Every trainable variable, each once. */
+    public List<Var> parameters() {
+        List<Var> p = new ArrayList<>();
+        addIfTrainable(p, embedding);
+        for (Block b : blocks) {
+            addIfTrainable(p, b.attnNorm());
+            p.addAll(b.attention().parameters());
+            addIfTrainable(p, b.ffnNorm());
+            p.addAll(b.ffn().parameters());
+        }
+        addIfTrainable(p, finalNorm);
+        if (classifier != embedding) addIfTrainable(p, classifier);
+        return p;
+    }
+
+    private static void addIfTrainable(List<Var> list, Var v) {
+        if (v.requiresGrad()) list.add(v);
+    }
+
+    /** The hidden state after the last block, for every position: (B·T, dim). */
+    public Var hidden(TokenBatch batch, long step) {
+        LlamaConfig c = weights.config();
+        batch.checkVocabulary(c.vocabSize());
+        if (batch.seqLen() > c.maxSeqLen()) {
+            throw new IllegalArgumentException("sequence of " + batch.seqLen() + " positions exceeds the model's context of " + c.maxSeqLen());
+        }
+        ForwardContext ctx = ForwardContext.of(batch, rope, step);
+        Var x = Ops.embedding(embedding, batch.tokens());
+        for (Block block : blocks) x = block.forward(x, ctx, c.normEps());
+        return x;
+    }
+
+    /** Logits (rows.length, vocab) at the given flattened positions of a hidden state. */
+    public Var logits(Var hidden, int[] rows) {
+        Var h = RowOps.takeRows(hidden, rows);
+        return LinearOps.linear(Ops.rmsnorm(h, finalNorm, weights.config().normEps()), classifier);
+    }
+
+    /** Mean next-token cross-entropy over the positions with a target; logits are computed only there. */
+    public Var loss(TokenBatch batch, long step) {
+        return loss(batch, step, batch.labelCount());
+    }
+
+    /**
+     * Summed cross-entropy over labelled positions divided by {@code normalizer} (the label count of all
+     * micro-batches of one optimizer step, for gradient accumulation).
+     */
+    public Var loss(TokenBatch batch, long step, float normalizer) {
+        int[] rows = batch.labelRows();
+        if (rows.length == 0) throw new IllegalArgumentException("batch has no labelled positions");
+        int[] targets = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) targets[i] = batch.targets()[rows[i]];
+        return Ops.crossEntropy(logits(hidden(batch, step), rows), targets, normalizer);
+    }
+}

@@ -1,0 +1,66 @@
+package org.sparselora4j.models.llama;
+
+import org.junit.jupiter.api.Test;
+import org.sparselora4j.autograd.AdamW;
+import org.sparselora4j.autograd.GradCheck;
+import org.sparselora4j.autograd.Tape;
+import org.sparselora4j.autograd.Var;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LlamaModelTest {
+    @Test
+    void wholeModelGradientsMatchFiniteDifferences() {
+        LlamaConfig c = TinyModels.config();
+        LlamaModel model = LlamaModel.of(TinyModels.random(c, 1), LlamaModel.fullFineTuning());
+        TokenBatch batch = TinyModels.batch(c, 2);
+        List<Var> params = model.parameters();
+        // embedding (tied classifier), two norms and seven projections per layer, final norm
+        assertThat(params).hasSize(1 + c.layers() * 9 + 1);
+        // Check a representative subset: the first layer's projections, a norm, and the final norm.
+        Var[] checked = {params.get(1), params.get(2), params.get(5), params.get(7), params.get(10), params.getLast()};
+        GradCheck.assertGradients(() -> model.loss(batch, 0), checked);
+    }
+
+    @Test
+    void frozenModelGetsNoGradients() {
+        LlamaConfig c = TinyModels.config();
+        LlamaModel model = LlamaModel.of(TinyModels.random(c, 1), LlamaModel.frozen());
+        assertThat(model.parameters()).isEmpty();
+        Var loss = model.loss(TinyModels.batch(c, 2), 0);
+        assertThat(loss.requiresGrad()).isFalse();
+        assertThat(loss.value().get(0)).isPositive();
+    }
+
+    @Test
+    void fullFineTuningOverfitsOneBatch() {
+        LlamaConfig c = TinyModels.config();
+        LlamaModel model = LlamaModel.of(TinyModels.random(c, 3), LlamaModel.fullFineTuning());
+        TokenBatch batch = TinyModels.batch(c, 4);
+        AdamW adam = new AdamW(model.parameters(), AdamW.Config.defaults().withWeightDecay(0));
+        float first = 0, last = 0;
+        for (int step = 0; step < 60; step++) {
+            Tape.zeroGrad(model.parameters());
+            Var loss = model.loss(batch, step);
+            if (step == 0) first = loss.value().get(0);
+            last = loss.value().get(0);
+            Tape.backward(loss);
+            adam.step(1e-2);
+        }
+        assertThat(last).isLessThan(first * 0.2f);
+    }
+
+    @Test
+    void rejectsTokensOutsideTheVocabulary() {
+        LlamaConfig c = TinyModels.config();
+        LlamaModel model = LlamaModel.of(TinyModels.random(c, 1), LlamaModel.frozen());
+        TokenBatch good = TinyModels.batch(c, 2);
+        int[] tokens = good.tokens().clone();
+        tokens[3] = c.vocabSize();
+        TokenBatch bad = new TokenBatch(good.batchSize(), good.seqLen(), tokens, good.targets(), good.lengths());
+        assertThatThrownBy(() -> model.loss(bad, 0)).hasMessageContaining("token id 32 at position 3");
+    }
+}
