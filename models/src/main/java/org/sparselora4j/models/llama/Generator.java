@@ -111,14 +111,18 @@ public final class Generator {
         return sb.toString();
     }
 
-    /** The text of {@code token} after {@code previous}, dropped when it is one unprintable ASCII character (run.c's safe_printf). */
+    /**
+     * The text of {@code token} after {@code previous}, or nothing when it is one unprintable byte, as run.c's
+     * safe_printf drops it: an ASCII control character other than white space, or a lone byte of a longer UTF-8
+     * character (which decodes to U+FFFD).
+     */
     private String piece(int previous, int token) {
         String piece = tokenizer.decode(previous, token);
         if (piece.length() == 1) {
             char c = piece.charAt(0);
-            boolean printable = c >= 0x20 && c < 0x7f;
+            boolean control = c < 0x20 || c == 0x7f;
             boolean space = c == ' ' || (c >= '\t' && c <= '\r');
-            if (c < 0x80 && !printable && !space) return "";
+            if ((control && !space) || c == '\uFFFD') return "";
         }
         return piece;
     }
