@@ -1,0 +1,155 @@
+package org.sparselora4j.models.format;
+
+import org.sparselora4j.models.llama.LayerWeights;
+import org.sparselora4j.models.llama.LlamaConfig;
+import org.sparselora4j.models.llama.LlamaWeights;
+import org.sparselora4j.tensor.Tensor;
+import org.sparselora4j.tensor.kernel.Rope;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Hugging Face LLaMA folder: {@code config.json} and either {@code model.safetensors} or shards listed by
+ * {@code model.safetensors.index.json} (its {@code weight_map} gives each tensor's file). Tensor names are
+ * {@code model.embed_tokens.weight}, {@code model.layers.N.self_attn.{q,k,v,o}_proj.weight},
+ * {@code model.layers.N.mlp.{gate,up,down}_proj.weight}, {@code model.layers.N.input_layernorm.weight},
+ * {@code model.layers.N.post_attention_layernorm.weight}, {@code model.norm.weight} and {@code lm_head.weight}
+ * (absent when tied). q/k rows are in HALF_SPLIT order; see {@link RopePermutation}.
+ */
+public final class HuggingFaceModel {
+    public static final String CONFIG = "config.json";
+    public static final String WEIGHTS = "model.safetensors";
+    public static final String INDEX = "model.safetensors.index.json";
+
+    private HuggingFaceModel() {
+    }
+
+    /** Loads the folder's weights with HALF_SPLIT RoPE. */
+    public static LlamaWeights load(Path dir) throws IOException {
+        LlamaConfig config = HuggingFaceConfig.read(dir.resolve(CONFIG));
+        Map<String, Path> files = weightFiles(dir);
+        Map<Path, Safetensors> open = new LinkedHashMap<>();
+        try {
+            for (Path p : files.values()) {
+                if (!open.containsKey(p)) open.put(p, Safetensors.open(p));
+            }
+            Reader reader = new Reader(dir, files, open);
+            return assemble(config, reader);
+        } finally {
+            for (Safetensors s : open.values()) s.close();
+        }
+    }
+
+    /** Tensor name → the file that holds it, from the index when the folder is sharded. */
+    private static Map<String, Path> weightFiles(Path dir) throws IOException {
+        Path single = dir.resolve(WEIGHTS);
+        Path index = dir.resolve(INDEX);
+        Map<String, Path> files = new LinkedHashMap<>();
+        if (Files.isRegularFile(single)) {
+            try (Safetensors s = Safetensors.open(single)) {
+                for (String name : s.tensors().keySet()) files.put(name, single);
+            }
+            return files;
+        }
+        if (!Files.isRegularFile(index)) {
+            throw new ModelFormatException(dir, "no " + WEIGHTS + " or " + INDEX + " in the folder");
+        }
+        Map<String, Object> json;
+        try {
+            json = Json.parseObject(Files.readString(index));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(index, e.getMessage());
+        }
+        if (!(json.get("weight_map") instanceof Map<?, ?> map)) throw new ModelFormatException(index, "no weight_map object");
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (!(e.getValue() instanceof String file) || file.contains("/") || file.contains("\\") || file.startsWith(".")) {
+                throw new ModelFormatException(index, "bad shard file name for " + e.getKey() + ": " + e.getValue());
+            }
+            files.put((String) e.getKey(), dir.resolve(file));
+        }
+        return files;
+    }
+
+    /** Finds each tensor in its shard and checks its shape before reading. */
+    private record Reader(Path dir, Map<String, Path> files, Map<Path, Safetensors> open) {
+        Tensor read(String name, int... dims) throws ModelFormatException {
+            Path file = files.get(name);
+            if (file == null) throw new ModelFormatException(dir, "missing tensor " + name);
+            Safetensors s = open.get(file);
+            Safetensors.Info info = s.tensors().get(name);
+            if (info == null) throw new ModelFormatException(file, "missing tensor " + name);
+            if (!Arrays.equals(info.shape(), dims)) {
+                throw new ModelFormatException(file, "tensor " + name + " has shape " + Arrays.toString(info.shape())
+                        + ", config.json implies " + Arrays.toString(dims));
+            }
+            return s.read(name);
+        }
+
+        boolean contains(String name) {
+            return files.containsKey(name);
+        }
+    }
+
+    private static LlamaWeights assemble(LlamaConfig c, Reader r) throws ModelFormatException {
+        int dim = c.dim(), kv = c.kvDim(), hidden = c.hiddenDim();
+        Tensor embedding = r.read("model.embed_tokens.weight", c.vocabSize(), dim);
+        List<LayerWeights> layers = new ArrayList<>(c.layers());
+        for (int l = 0; l < c.layers(); l++) {
+            String p = "model.layers." + l + ".";
+            layers.add(new LayerWeights(
+                    r.read(p + "input_layernorm.weight", dim),
+                    r.read(p + "self_attn.q_proj.weight", dim, dim),
+                    r.read(p + "self_attn.k_proj.weight", kv, dim),
+                    r.read(p + "self_attn.v_proj.weight", kv, dim),
+                    r.read(p + "self_attn.o_proj.weight", dim, dim),
+                    r.read(p + "post_attention_layernorm.weight", dim),
+                    r.read(p + "mlp.gate_proj.weight", hidden, dim),
+                    r.read(p + "mlp.up_proj.weight", hidden, dim),
+                    r.read(p + "mlp.down_proj.weight", dim, hidden)));
+        }
+        Tensor finalNorm = r.read("model.norm.weight", dim);
+        // Transformers ignores lm_head.weight when the embeddings are tied, and so do we.
+        Tensor classifier = c.tiedClassifier() ? embedding : r.read("lm_head.weight", c.vocabSize(), dim);
+        return new LlamaWeights(c, embedding, layers, finalNorm, classifier);
+    }
+
+    /** Hugging Face tensor names → tensors of a model, with q/k rows in HALF_SPLIT order (permuted when needed). */
+    public static Map<String, Tensor> tensors(LlamaWeights weights) {
+        LlamaWeights w = RopePermutation.convert(weights, Rope.Style.HALF_SPLIT);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        out.put("model.embed_tokens.weight", w.tokenEmbedding());
+        for (int l = 0; l < w.layers().size(); l++) {
+            LayerWeights b = w.layers().get(l);
+            String p = "model.layers." + l + ".";
+            out.put(p + "input_layernorm.weight", b.attnNorm());
+            out.put(p + "self_attn.q_proj.weight", b.wq());
+            out.put(p + "self_attn.k_proj.weight", b.wk());
+            out.put(p + "self_attn.v_proj.weight", b.wv());
+            out.put(p + "self_attn.o_proj.weight", b.wo());
+            out.put(p + "post_attention_layernorm.weight", b.ffnNorm());
+            out.put(p + "mlp.gate_proj.weight", b.gate());
+            out.put(p + "mlp.up_proj.weight", b.up());
+            out.put(p + "mlp.down_proj.weight", b.down());
+        }
+        out.put("model.norm.weight", w.finalNorm());
+        if (!w.config().tiedClassifier()) out.put("lm_head.weight", w.classifier());
+        return out;
+    }
+
+    /**
+     * Writes {@code config.json} and {@code model.safetensors} (F32) into {@code dir}, each atomically; INTERLEAVED
+     * q/k rows are permuted to HALF_SPLIT as Hugging Face's conversion does.
+     */
+    public static void write(Path dir, LlamaWeights weights) throws IOException {
+        Files.createDirectories(dir);
+        SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors(weights), Map.of("format", "pt"));
+        AtomicFile.writeString(dir.resolve(CONFIG), HuggingFaceConfig.toJson(weights.config()));
+    }
+}

@@ -1,0 +1,67 @@
+package org.sparselora4j.models.format;
+
+import org.sparselora4j.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes float32 tensors as a {@code .safetensors} file: the JSON header (optional {@code __metadata__} first,
+ * then the tensors in the map's order) padded with spaces to a multiple of 8 bytes, then the data. The file is
+ * written beside the target and renamed over it, so an existing file is never left half-written.
+ */
+public final class SafetensorsWriter {
+    private static final int CHUNK_FLOATS = 1 << 16;
+
+    private SafetensorsWriter() {
+    }
+
+    /** Writes {@code tensors} (name → tensor, Hugging Face names) as F32, with the given metadata (may be empty). */
+    public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        Map<String, Object> header = new LinkedHashMap<>();
+        if (!metadata.isEmpty()) header.put("__metadata__", new LinkedHashMap<>(metadata));
+        long offset = 0;
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            if (e.getKey().equals("__metadata__")) throw new IllegalArgumentException("__metadata__ is not a tensor name");
+            Tensor t = e.getValue();
+            long end = offset + 4L * t.size();
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("dtype", "F32");
+            entry.put("shape", t.shape().dims());
+            entry.put("data_offsets", List.of(offset, end));
+            header.put(e.getKey(), entry);
+            offset = end;
+        }
+        byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
+        int padded = (json.length + 7) / 8 * 8;
+        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(padded).put(json);
+        while (head.hasRemaining()) head.put((byte) ' ');
+        head.flip();
+        AtomicFile.write(path, channel -> {
+            writeFully(channel, head);
+            ByteBuffer buf = ByteBuffer.allocate(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
+            for (Tensor t : tensors.values()) {
+                float[] data = t.data();
+                for (int from = 0; from < t.size(); from += CHUNK_FLOATS) {
+                    int n = Math.min(CHUNK_FLOATS, t.size() - from);
+                    buf.clear();
+                    buf.asFloatBuffer().put(data, t.offset() + from, n);
+                    buf.limit(4 * n);
+                    writeFully(channel, buf);
+                }
+            }
+        });
+    }
+
+    private static void writeFully(FileChannel channel, ByteBuffer buf) throws IOException {
+        while (buf.hasRemaining()) channel.write(buf);
+    }
+}
