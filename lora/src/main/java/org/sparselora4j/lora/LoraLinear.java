@@ -1,0 +1,101 @@
+package org.sparselora4j.lora;
+
+import org.sparselora4j.autograd.LinearOps;
+import org.sparselora4j.autograd.Ops;
+import org.sparselora4j.autograd.Var;
+import org.sparselora4j.models.llama.Linear;
+import org.sparselora4j.tensor.Tensor;
+import org.sparselora4j.tensor.kernel.Elementwise;
+import org.sparselora4j.tensor.kernel.MatMul;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * y = x·Wᵀ + s · dropout(x)·Aᵀ·Bᵀ with s = alpha / rank. The base weight W (out, in) is frozen: it never gets a
+ * gradient. Only A (rank, in), Kaiming-uniform, and B (out, rank), zeros, train, so a fresh adapter leaves the
+ * output unchanged.
+ */
+public final class LoraLinear implements Linear {
+    private final Tensor weight; // (out, in), frozen
+    private final Var frozen;
+    private final Var a;         // (rank, in)
+    private final Var b;         // (out, rank)
+    private final float scale;
+    private final Dropout dropout;
+
+    public LoraLinear(Tensor weight, Var a, Var b, float scale, Dropout dropout) {
+        if (a.cols() != weight.cols() || b.rows() != weight.rows() || a.rows() != b.cols()) {
+            throw new IllegalArgumentException("LoRA factors A " + a.shape() + " and B " + b.shape() + " do not fit weight " + weight.shape());
+        }
+        this.weight = weight;
+        this.frozen = Var.constant(weight);
+        this.a = a;
+        this.b = b;
+        this.scale = scale;
+        this.dropout = dropout;
+    }
+
+    /** A fresh adapter: A uniform in ±1/√in (PyTorch's Kaiming-uniform with a = √5), B zero. */
+    public static LoraLinear fresh(Tensor weight, LoraConfig config, SplittableRandom random, Dropout dropout) {
+        int in = weight.cols(), out = weight.rows();
+        Var a = Var.parameter(Tensor.uniform(random, (float) (1.0 / Math.sqrt(in)), config.rank(), in));
+        Var b = Var.parameter(Tensor.zeros(out, config.rank()));
+        return new LoraLinear(weight, a, b, config.scale(), dropout);
+    }
+
+    @Override
+    public int inFeatures() {
+        return weight.cols();
+    }
+
+    @Override
+    public int outFeatures() {
+        return weight.rows();
+    }
+
+    public Tensor weight() {
+        return weight;
+    }
+
+    public Var a() {
+        return a;
+    }
+
+    public Var b() {
+        return b;
+    }
+
+    public float scale() {
+        return scale;
+    }
+
+    @Override
+    public Var forward(Var x) {
+        return Ops.add(LinearOps.linear(x, frozen), loraBranch(x));
+    }
+
+    /** s · dropout(x)·Aᵀ·Bᵀ alone, (n, out); SparseLoRA adds it to its sparse base path. */
+    public Var loraBranch(Var x) {
+        return Ops.scale(LinearOps.linear(LinearOps.linear(dropout.apply(x), a), b), scale);
+    }
+
+    @Override
+    public List<Var> parameters() {
+        return List.of(a, b);
+    }
+
+    /** s · B·A (out, in): what merging adds to W. */
+    public Tensor delta() {
+        Tensor d = MatMul.ab(b.value(), a.value());
+        Elementwise.scale(d, scale, d);
+        return d;
+    }
+
+    /** A new weight W + s·B·A, for inference. */
+    public Tensor merged() {
+        Tensor m = weight.copy();
+        Elementwise.add(m, delta(), m);
+        return m;
+    }
+}
