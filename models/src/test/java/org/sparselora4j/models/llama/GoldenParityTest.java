@@ -1,6 +1,8 @@
 package org.sparselora4j.models.llama;
 
 import org.junit.jupiter.api.Test;
+import org.sparselora4j.models.format.GgufModel;
+import org.sparselora4j.models.format.HuggingFaceModel;
 import org.sparselora4j.models.format.Json;
 import org.sparselora4j.models.format.Llama2cCheckpoint;
 import org.sparselora4j.models.format.Llama2cTokenizer;
@@ -60,6 +62,23 @@ class GoldenParityTest {
         Golden golden = Golden.read("stories260K-greedy64-logits.json");
         assertThat(golden.logits()).hasNumberOfRows(64);
         assertMatches(Llama2cCheckpoint.load(SharedData.require("models/stories260K.bin")), golden);
+    }
+
+    @Test
+    void huggingFaceFolderMatchesEveryPositionsLogits() throws IOException {
+        assertMatches(HuggingFaceModel.load(SharedData.require("models/stories260K-hf")), Golden.read("stories260K-greedy64-logits.json"));
+    }
+
+    @Test
+    void ggufMatchesEveryPositionsLogits() throws IOException {
+        assertMatches(GgufModel.load(SharedData.require("models/stories260K.gguf")), Golden.read("stories260K-greedy64-logits.json"));
+    }
+
+    @Test
+    void q8GgufMatchesItsDequantizedReference() throws IOException {
+        Golden golden = Golden.read("stories260K-q8_0-greedy64-last.json");
+        assertThat(golden.logits()).hasNumberOfRows(1);
+        assertMatches(GgufModel.load(SharedData.require("models/stories260K-q8_0.gguf")), golden);
     }
 
     @Test
