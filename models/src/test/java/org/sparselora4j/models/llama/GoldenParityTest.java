@@ -1,6 +1,7 @@
 package org.sparselora4j.models.llama;
 
 import org.junit.jupiter.api.Test;
+import org.sparselora4j.models.format.Gguf;
 import org.sparselora4j.models.format.GgufModel;
 import org.sparselora4j.models.format.HuggingFaceModel;
 import org.sparselora4j.models.format.Json;
@@ -84,7 +85,17 @@ class GoldenParityTest {
     @Test
     void greedyGenerationReproducesRunC() throws IOException {
         LlamaInference model = new LlamaInference(Llama2cCheckpoint.load(SharedData.require("models/stories260K.bin")));
-        Tokenizer tokenizer = Llama2cTokenizer.load(SharedData.require("models/tok512.bin"));
+        assertGreedyTexts(model, Llama2cTokenizer.load(SharedData.require("models/tok512.bin")));
+    }
+
+    @Test
+    void greedyGenerationFromGgufWithItsOwnTokenizerReproducesRunC() throws IOException {
+        try (Gguf gguf = Gguf.open(SharedData.require("models/stories260K.gguf"))) {
+            assertGreedyTexts(new LlamaInference(GgufModel.weights(gguf)), GgufModel.tokenizer(gguf).orElseThrow());
+        }
+    }
+
+    static void assertGreedyTexts(LlamaInference model, Tokenizer tokenizer) throws IOException {
         Generator generator = new Generator(model, tokenizer);
         for (Map.Entry<String, String> e : SharedData.greedyTexts().entrySet()) {
             int promptTokens = tokenizer.encode(e.getKey(), true, false).length;
