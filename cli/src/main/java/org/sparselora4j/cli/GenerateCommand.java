@@ -34,7 +34,7 @@ final class GenerateCommand implements Command {
     public List<Args.Flag> flags() {
         return List.of(
                 Args.Flag.value("model", "model file or folder (llama2.c .bin, GGUF, Hugging Face folder)"),
-                Args.Flag.value("tokenizer", "tokenizer file (llama2.c tokenizer.bin); needed when the model file has none"),
+                Args.Flag.value("tokenizer", "tokenizer file (llama2.c tokenizer.bin); default: the one in the model file (GGUF)"),
                 Args.Flag.value("prompt", "the text to continue (may be empty)"),
                 Args.Flag.value("max-tokens", "new tokens to generate after the prompt, at most (default 256; the context limits it)"),
                 Args.Flag.value("temperature", "0 for greedy (argmax); higher is more random (default 1.0)"),
@@ -49,11 +49,11 @@ final class GenerateCommand implements Command {
         float temperature = (float) args.number("temperature", 1.0, 0, 1e6);
         float topP = (float) args.number("top-p", 0.9, 0, 1);
         long seed = seed(args);
-        args.required("tokenizer");
 
-        LlamaWeights weights = ModelInput.weights(args);
+        ModelInput input = ModelInput.load(args);
+        LlamaWeights weights = input.weights();
         LlamaConfig config = weights.config();
-        Tokenizer tokenizer = ModelInput.tokenizer(args, config);
+        Tokenizer tokenizer = input.tokenizer(args, name());
         int promptTokens = tokenizer.encode(prompt, true, false).length;
         if (promptTokens > config.maxSeqLen()) {
             throw new IllegalArgumentException("--prompt: " + promptTokens + " tokens are longer than the context of "

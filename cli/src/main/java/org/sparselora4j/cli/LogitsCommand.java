@@ -42,9 +42,10 @@ final class LogitsCommand implements Command {
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         int[] tokens = parseTokens(args.required("tokens"));
-        LlamaWeights weights = ModelInput.weights(args);
+        ModelInput input = ModelInput.load(args);
+        LlamaWeights weights = input.weights();
         LlamaConfig config = weights.config();
-        if (args.has("tokenizer")) ModelInput.tokenizer(args, config);
+        if (args.has("tokenizer")) input.tokenizer(args, name());
         for (int i = 0; i < tokens.length; i++) {
             if (tokens[i] < 0 || tokens[i] >= config.vocabSize()) {
                 throw new IllegalArgumentException("--tokens: id " + tokens[i] + " at index " + i + " is outside the vocabulary [0, "

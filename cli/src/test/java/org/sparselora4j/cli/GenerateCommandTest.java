@@ -54,6 +54,20 @@ class GenerateCommandTest {
     }
 
     @Test
+    void otherFormatsAndTheGgufTokenizerGiveTheSameText() throws Exception {
+        Map.Entry<String, String> first = goldenTexts().entrySet().iterator().next();
+        String maxTokens = "116"; // "Once upon a time" is 5 tokens with BOS
+        CliRun gguf = CliRun.of("generate", "--model", CliRun.shared("models/stories260K.gguf"), "--prompt", first.getKey(),
+                "--temperature", "0", "--max-tokens", maxTokens);
+        assertThat(gguf.exitCode()).as(gguf.err()).isZero();
+        assertThat(gguf.out()).isEqualTo(first.getValue());
+        CliRun hf = CliRun.of("generate", "--model", CliRun.shared("models/stories260K-hf"), "--tokenizer", CliRun.shared("models/tok512.bin"),
+                "--prompt", first.getKey(), "--temperature", "0", "--max-tokens", maxTokens);
+        assertThat(hf.exitCode()).as(hf.err()).isZero();
+        assertThat(hf.out()).isEqualTo(first.getValue());
+    }
+
+    @Test
     void maxTokensCountsNewTokens() {
         CliRun run = CliRun.of(generate("Once upon a time", "--temperature", "0", "--max-tokens", "3"));
         assertThat(run.out()).isEqualTo("Once upon a time, there was\n");
@@ -96,6 +110,8 @@ class GenerateCommandTest {
         assertThat(CliRun.of(generate("x", "--seed", "0")).exitCode()).isEqualTo(2);
         assertThat(CliRun.of(generate("x", "--top-p", "1.5")).exitCode()).isEqualTo(2);
         assertThat(CliRun.of(generate("x", "--temperature", "-1")).exitCode()).isEqualTo(2);
-        assertThat(CliRun.of("generate", "--model", "m.bin", "--prompt", "x").err()).contains("--tokenizer is required");
+        CliRun noTokenizer = CliRun.of("generate", "--model", CliRun.shared("models/stories260K.bin"), "--prompt", "x");
+        assertThat(noTokenizer.exitCode()).isEqualTo(2);
+        assertThat(noTokenizer.err()).contains("--tokenizer is required").contains("stories260K.bin holds no tokenizer");
     }
 }

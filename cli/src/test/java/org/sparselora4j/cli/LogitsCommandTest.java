@@ -1,6 +1,8 @@
 package org.sparselora4j.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.sparselora4j.models.format.Json;
 
 import java.nio.file.Files;
@@ -25,11 +27,12 @@ class LogitsCommandTest {
         }
     }
 
-    @Test
-    void allPositionsMatchTheGoldenLogits() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"models/stories260K.bin", "models/stories260K-hf", "models/stories260K.gguf"})
+    void allPositionsMatchTheGoldenLogits(String model) throws Exception {
         Map<String, Object> golden = Json.parseObject(Files.readString(Path.of(CliRun.shared("golden/stories260K-greedy64-logits.json"))));
         List<?> tokens = (List<?>) golden.get("tokens");
-        CliRun run = CliRun.of("logits", "--model", CliRun.shared("models/stories260K.bin"), "--tokens", ids(tokens), "--all");
+        CliRun run = CliRun.of("logits", "--model", CliRun.shared(model), "--tokens", ids(tokens), "--all");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).endsWith("\n").doesNotContain("\n{");
         Map<String, Object> result = Json.parseObject(run.out());
@@ -39,6 +42,16 @@ class LogitsCommandTest {
         List<?> rows = (List<?>) result.get("logits"), expected = (List<?>) golden.get("logits");
         assertThat(rows).hasSize(64);
         for (int r = 0; r < rows.size(); r++) assertRowClose((List<?>) rows.get(r), (List<?>) expected.get(r), "position " + r);
+    }
+
+    @Test
+    void q8GgufMatchesItsLastPositionReference() throws Exception {
+        Map<String, Object> golden = Json.parseObject(Files.readString(Path.of(CliRun.shared("golden/stories260K-q8_0-greedy64-last.json"))));
+        CliRun run = CliRun.of("logits", "--model", CliRun.shared("models/stories260K-q8_0.gguf"), "--tokens", ids((List<?>) golden.get("tokens")));
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        Map<String, Object> result = Json.parseObject(run.out());
+        assertThat(((Number) result.get("loss")).doubleValue()).isCloseTo(((Number) golden.get("loss")).doubleValue(), within(1e-5));
+        assertRowClose((List<?>) result.get("logits"), (List<?>) golden.get("logits"), "last position");
     }
 
     @Test

@@ -1,6 +1,9 @@
 package org.sparselora4j.models.llama;
 
 import org.junit.jupiter.api.Test;
+import org.sparselora4j.models.format.Gguf;
+import org.sparselora4j.models.format.GgufModel;
+import org.sparselora4j.models.format.HuggingFaceModel;
 import org.sparselora4j.models.format.Json;
 import org.sparselora4j.models.format.Llama2cCheckpoint;
 import org.sparselora4j.models.format.Llama2cTokenizer;
@@ -63,9 +66,36 @@ class GoldenParityTest {
     }
 
     @Test
+    void huggingFaceFolderMatchesEveryPositionsLogits() throws IOException {
+        assertMatches(HuggingFaceModel.load(SharedData.require("models/stories260K-hf")), Golden.read("stories260K-greedy64-logits.json"));
+    }
+
+    @Test
+    void ggufMatchesEveryPositionsLogits() throws IOException {
+        assertMatches(GgufModel.load(SharedData.require("models/stories260K.gguf")), Golden.read("stories260K-greedy64-logits.json"));
+    }
+
+    @Test
+    void q8GgufMatchesItsDequantizedReference() throws IOException {
+        Golden golden = Golden.read("stories260K-q8_0-greedy64-last.json");
+        assertThat(golden.logits()).hasNumberOfRows(1);
+        assertMatches(GgufModel.load(SharedData.require("models/stories260K-q8_0.gguf")), golden);
+    }
+
+    @Test
     void greedyGenerationReproducesRunC() throws IOException {
         LlamaInference model = new LlamaInference(Llama2cCheckpoint.load(SharedData.require("models/stories260K.bin")));
-        Tokenizer tokenizer = Llama2cTokenizer.load(SharedData.require("models/tok512.bin"));
+        assertGreedyTexts(model, Llama2cTokenizer.load(SharedData.require("models/tok512.bin")));
+    }
+
+    @Test
+    void greedyGenerationFromGgufWithItsOwnTokenizerReproducesRunC() throws IOException {
+        try (Gguf gguf = Gguf.open(SharedData.require("models/stories260K.gguf"))) {
+            assertGreedyTexts(new LlamaInference(GgufModel.weights(gguf)), GgufModel.tokenizer(gguf).orElseThrow());
+        }
+    }
+
+    static void assertGreedyTexts(LlamaInference model, Tokenizer tokenizer) throws IOException {
         Generator generator = new Generator(model, tokenizer);
         for (Map.Entry<String, String> e : SharedData.greedyTexts().entrySet()) {
             int promptTokens = tokenizer.encode(e.getKey(), true, false).length;
