@@ -38,7 +38,8 @@ public final class ModelFiles {
 
     /**
      * Loads the weights at {@code model} and a tokenizer: {@code tokenizer} when given (it wins over one the model
-     * carries), else the one in a GGUF file or a Hugging Face folder's {@code tokenizer.json}, else none.
+     * carries), else the one in a GGUF file or a Hugging Face folder's {@code tokenizer.json} (or llama2.c {@code tokenizer.bin}), else
+     * none.
      */
     public static LoadedModel load(Path model, Optional<Path> tokenizer) throws IOException {
         Format format = detect(model);
@@ -53,6 +54,10 @@ public final class ModelFiles {
         if (tokenizer.isEmpty() && format == Format.HUGGING_FACE_FOLDER && Files.isRegularFile(model.resolve("tokenizer.json"))) {
             carried = Optional.of(HuggingFaceTokenizer.load(model.resolve("tokenizer.json")));
             tokenizerSource = model.resolve("tokenizer.json").toString();
+        } else if (tokenizer.isEmpty() && format == Format.HUGGING_FACE_FOLDER && Files.isRegularFile(model.resolve("tokenizer.bin"))) {
+            // A folder this project exported from a llama2.c-tokenized model carries that tokenizer as is.
+            carried = Optional.of(Llama2cTokenizer.load(model.resolve("tokenizer.bin"), weights.config().vocabSize()));
+            tokenizerSource = model.resolve("tokenizer.bin").toString();
         }
         if (tokenizer.isEmpty() && format == Format.GGUF) {
             try (Gguf gguf = Gguf.open(model)) {
