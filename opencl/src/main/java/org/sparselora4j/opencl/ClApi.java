@@ -100,15 +100,20 @@ final class ClApi {
 
     /** Loads the OpenCL ICD loader (or a vendor library of that name); throws if none can be loaded. */
     static ClApi load() {
+        return load(LIBRARIES);
+    }
+
+    /** The first of {@code libraries} that loads. */
+    static ClApi load(String... libraries) {
         IllegalArgumentException last = null;
-        for (String name : LIBRARIES) {
+        for (String name : libraries) {
             try {
                 return new ClApi(name, SymbolLookup.libraryLookup(name, Arena.global()));
             } catch (IllegalArgumentException e) {
                 last = e;
             }
         }
-        throw new OpenClUnavailableException("no OpenCL library found (tried " + String.join(", ", LIBRARIES)
+        throw new OpenClUnavailableException("no OpenCL library found (tried " + String.join(", ", libraries)
                 + "); install a GPU driver, or ocl-icd-libopencl1 and pocl-opencl-icd for the CPU", last);
     }
 

@@ -32,8 +32,13 @@ public final class OpenClBackend implements Backend {
 
     /** Takes ownership of {@code context}: closing the backend closes it. */
     public OpenClBackend(ClContext context) {
+        this(context, MatMulTiling.forDevice(context.device()));
+    }
+
+    /** With a given tile shape instead of the device's default (tests run every shape on any device). */
+    OpenClBackend(ClContext context, MatMulTiling tiling) {
         this.context = context;
-        this.matmul = new DeviceMatMul(context);
+        this.matmul = new DeviceMatMul(context, tiling);
         this.weights = new WeightCache(context);
         this.scratchA = new Scratch(context);
         this.scratchB = new Scratch(context);

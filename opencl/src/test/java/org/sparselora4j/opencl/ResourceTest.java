@@ -2,6 +2,7 @@ package org.sparselora4j.opencl;
 
 import org.junit.jupiter.api.Test;
 import org.sparselora4j.tensor.Tensor;
+import org.sparselora4j.tensor.kernel.MatMul;
 
 import java.util.SplittableRandom;
 
@@ -110,7 +111,7 @@ class ResourceTest {
             assertThat(backend.evict(w)).isFalse();
             backend.abT(x, w, out, false);
             Tensor expected = Tensor.zeros(4, 6);
-            org.sparselora4j.tensor.kernel.MatMul.abTScalar(x, w, expected, false);
+            MatMul.abTScalar(x, w, expected, false);
             OpenClFixture.assertClose(out, expected, 8, "abT after evict");
 
             backend.evictAll();

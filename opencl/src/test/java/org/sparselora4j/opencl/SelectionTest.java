@@ -47,6 +47,14 @@ class SelectionTest {
     }
 
     @Test
+    void missingLibraryIsAOneLineUnavailableError() {
+        assertThatThrownBy(() -> ClApi.load("libNoSuchOpenCl.so.9"))
+                .isInstanceOf(OpenClUnavailableException.class)
+                .hasMessageStartingWith("no OpenCL library found (tried libNoSuchOpenCl.so.9)")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
     void versionStringsParse() {
         assertThat(Device.majorVersion("OpenCL 3.0 CUDA 12.4")).isEqualTo(3);
         assertThat(Device.majorVersion("OpenCL 1.2 pocl")).isEqualTo(1);
