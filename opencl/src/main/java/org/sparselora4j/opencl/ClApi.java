@@ -103,7 +103,8 @@ final class ClApi {
         return load(LIBRARIES);
     }
 
-    /** The first of {@code libraries} that loads. */
+    /** The first of {@code libraries} that loads. Needs native access ({@code --enable-native-access=ALL-UNNAMED}). */
+    @SuppressWarnings("restricted")
     static ClApi load(String... libraries) {
         IllegalArgumentException last = null;
         for (String name : libraries) {
@@ -128,6 +129,7 @@ final class ClApi {
                     () -> new OpenClUnavailableException(library + " has no symbol " + name + "; it is not an OpenCL 1.2+ library"));
         }
 
+        @SuppressWarnings("restricted")
         Optional<MethodHandle> optional(String name, FunctionDescriptor descriptor) {
             return lookup.find(name).map(symbol -> linker.downcallHandle(symbol, descriptor));
         }

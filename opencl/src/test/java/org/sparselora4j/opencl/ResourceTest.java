@@ -62,6 +62,7 @@ class ResourceTest {
     }
 
     @Test
+    @SuppressWarnings("try") // closes inside try-with-resources on purpose: close must be idempotent
     void unknownKernelNameIsNamedInTheError() {
         OpenCl cl = OpenClFixture.openClOrSkip();
         try (ClContext context = cl.open(cl.select(DeviceSelector.preferred()));
@@ -89,6 +90,7 @@ class ResourceTest {
     }
 
     @Test
+    @SuppressWarnings("try") // closes inside try-with-resources on purpose: close must be idempotent
     void backendCachesWeightsByIdentityAndEvicts() {
         try (OpenClBackend backend = OpenClFixture.backendOrSkip()) {
             SplittableRandom random = new SplittableRandom(1);
