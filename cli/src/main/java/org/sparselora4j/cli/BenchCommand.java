@@ -5,7 +5,7 @@ import java.util.List;
 
 /** {@code bench SUBCOMMAND}: timing runs that print one JSON line. */
 final class BenchCommand implements Command {
-    private final List<Command> subcommands = List.of(new BenchGemmCommand(), new BenchGenerateCommand());
+    private final List<Command> subcommands = List.of(new BenchGemmCommand(), new BenchGenerateCommand(), new BenchStepCommand());
 
     @Override
     public String name() {

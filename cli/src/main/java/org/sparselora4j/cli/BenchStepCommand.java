@@ -1,0 +1,172 @@
+package org.sparselora4j.cli;
+
+import org.sparselora4j.lora.LoraAdapter;
+import org.sparselora4j.lora.LoraConfig;
+import org.sparselora4j.lora.run.FullFineTuning;
+import org.sparselora4j.lora.run.LoraMethod;
+import org.sparselora4j.lora.run.StepBenchmark;
+import org.sparselora4j.lora.run.TrainingMethod;
+import org.sparselora4j.models.format.Json;
+import org.sparselora4j.models.llama.LlamaConfig;
+import org.sparselora4j.models.llama.LlamaInit;
+import org.sparselora4j.models.llama.LlamaWeights;
+import org.sparselora4j.models.llama.Target;
+import org.sparselora4j.models.llama.TokenBatch;
+import org.sparselora4j.tensor.Parallel;
+import org.sparselora4j.tensor.kernel.Rope;
+
+import java.io.PrintStream;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code bench step}: milliseconds per training step (forward, backward, AdamW) of a randomly initialised model
+ * of a given shape, for a fine-tuning method, on one batch of random tokens. Step time does not depend on the
+ * weights' values, so random ones time the same work as a checkpoint would.
+ */
+final class BenchStepCommand implements Command {
+    /** The fine-tuning methods this benchmark can build. */
+    enum Method { FULL, LORA }
+
+    /** Model shapes of the llama2.c TinyStories checkpoints. */
+    enum Preset {
+        STORIES260K(64, 172, 5, 8, 4, 512, 512),
+        STORIES15M(288, 768, 6, 6, 6, 32000, 256),
+        STORIES110M(768, 2048, 12, 12, 12, 32000, 1024);
+
+        final int dim, ffn, layers, heads, kvHeads, vocab, context;
+
+        Preset(int dim, int ffn, int layers, int heads, int kvHeads, int vocab, int context) {
+            this.dim = dim;
+            this.ffn = ffn;
+            this.layers = layers;
+            this.heads = heads;
+            this.kvHeads = kvHeads;
+            this.vocab = vocab;
+            this.context = context;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "bench step";
+    }
+
+    @Override
+    public String summary() {
+        return "ms per training step, tokens/s and GFLOP/s of a method on a random model of a given shape";
+    }
+
+    @Override
+    public List<Args.Flag> flags() {
+        return List.of(
+                Args.Flag.value("preset", "model shape: stories260k | stories15m | stories110m (default stories15m); the flags below override it"),
+                Args.Flag.value("dim", "hidden size"),
+                Args.Flag.value("layers", "decoder blocks"),
+                Args.Flag.value("heads", "query heads"),
+                Args.Flag.value("kv-heads", "key/value heads (default: as many as query heads)"),
+                Args.Flag.value("ffn", "FFN size"),
+                Args.Flag.value("vocab", "vocabulary"),
+                Args.Flag.value("context", "context length"),
+                Args.Flag.value("batch", "sequences per step (default 4)"),
+                Args.Flag.value("seq", "positions per sequence (default 256, at most the context)"),
+                Args.Flag.value("output-tokens", "positions at the end of each sequence that carry a label (default: all)"),
+                Args.Flag.value("method", "full | lora (default lora)"),
+                Args.Flag.value("rank", "LoRA rank (default 8)"),
+                Args.Flag.value("alpha", "LoRA alpha (default 16)"),
+                Args.Flag.value("targets", "LoRA projections, comma-separated (default q,k,v,o,gate,up,down)"),
+                Args.Flag.value("steps", "timed steps (default 5)"),
+                Args.Flag.value("warmup", "untimed steps first (default 2)"),
+                Args.Flag.value("threads", "threads to use (default: all cores)"),
+                Args.Flag.value("seed", "seed of weights, adapter and tokens (default 42)"));
+    }
+
+    @Override
+    public int run(Args args, PrintStream out, PrintStream err) {
+        Preset preset = args.choice("preset", Preset.class, Preset.STORIES15M);
+        int heads = args.integer("heads", preset.heads, 1, 1 << 12);
+        int kvHeads = args.integer("kv-heads", args.has("heads") ? heads : preset.kvHeads, 1, heads);
+        LlamaConfig config = new LlamaConfig(args.integer("dim", preset.dim, 2, 1 << 16), args.integer("ffn", preset.ffn, 1, 1 << 18),
+                args.integer("layers", preset.layers, 1, 1 << 10), heads, kvHeads, args.integer("vocab", preset.vocab, 2, 1 << 20),
+                args.integer("context", preset.context, 1, 1 << 20), 10000, Rope.Style.INTERLEAVED, 1e-5f, true);
+        int batchSize = args.integer("batch", 4, 1, 1 << 16);
+        int seq = args.integer("seq", Math.min(256, config.maxSeqLen()), 1, config.maxSeqLen());
+        int outputTokens = args.integer("output-tokens", seq, 1, seq);
+        Method kind = args.choice("method", Method.class, Method.LORA);
+        int steps = args.integer("steps", 5, 1, 100_000);
+        int warmup = args.integer("warmup", 2, 0, 100_000);
+        int threads = args.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
+        long seed = args.integer("seed", 42, 0, Integer.MAX_VALUE);
+
+        err.printf("bench step: initialising a random model of %.1fM parameters%n", config.parameterCount() / 1e6);
+        LlamaWeights weights = LlamaInit.random(config, seed);
+        TrainingMethod method = switch (kind) {
+            case FULL -> new FullFineTuning(weights);
+            case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed));
+        };
+        TokenBatch batch = StepBenchmark.randomBatch(config.vocabSize(), batchSize, seq, outputTokens, seed);
+        StepBenchmark.Result r = StepBenchmark.run(method, batch, warmup, steps, new Parallel(threads), err);
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("bench", "step");
+        result.put("method", method.name());
+        result.put("shape", shape(config));
+        result.put("parameters", config.parameterCount());
+        result.put("trainable_parameters", method.describe().get("trainable_parameters"));
+        result.put("batch", batchSize);
+        result.put("seq", seq);
+        result.put("output_tokens", outputTokens);
+        result.put("threads", threads);
+        result.put("steps", steps);
+        result.put("warmup", warmup);
+        result.put("ms_per_step", round(r.medianMs()));
+        result.put("ms_min", round(r.minMs()));
+        result.put("ms_max", round(r.maxMs()));
+        result.put("forward_ms", round(r.forwardMs()));
+        result.put("backward_ms", round(r.backwardMs()));
+        result.put("optimizer_ms", round(r.optimizerMs()));
+        result.put("tokens_per_s", round(r.tokensPerSecond()));
+        result.put("flops_per_step", r.flopsPerStep());
+        result.put("gflops", round(r.gflops()));
+        result.put("loss_first", round(r.firstLoss()));
+        result.put("loss_last", round(r.lastLoss()));
+        out.println(Json.write(result));
+        return 0;
+    }
+
+    private static LoraConfig loraConfig(Args args) {
+        int rank = args.integer("rank", 8, 1, 1 << 16);
+        float alpha = (float) args.number("alpha", 16, 1e-6, 1e6);
+        Set<Target> targets = EnumSet.noneOf(Target.class);
+        String list = args.string("targets", "q,k,v,o,gate,up,down");
+        for (String name : list.split(",")) {
+            if (name.isBlank()) continue;
+            try {
+                targets.add(Target.parse(name));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("bench step: --targets: " + e.getMessage());
+            }
+        }
+        if (targets.isEmpty()) throw new UsageException("bench step: --targets names no projection");
+        return new LoraConfig(rank, alpha, 0f, targets);
+    }
+
+    private static Map<String, Object> shape(LlamaConfig c) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("dim", c.dim());
+        s.put("layers", c.layers());
+        s.put("heads", c.heads());
+        s.put("kv_heads", c.kvHeads());
+        s.put("ffn", c.hiddenDim());
+        s.put("vocab", c.vocabSize());
+        s.put("context", c.maxSeqLen());
+        return s;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}

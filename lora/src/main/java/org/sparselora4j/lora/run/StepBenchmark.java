@@ -1,0 +1,113 @@
+package org.sparselora4j.lora.run;
+
+import org.sparselora4j.autograd.AdamW;
+import org.sparselora4j.autograd.Tape;
+import org.sparselora4j.autograd.Var;
+import org.sparselora4j.models.llama.TokenBatch;
+import org.sparselora4j.tensor.Parallel;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Times whole training steps of a {@link TrainingMethod} on one fixed batch: forward (loss), backward, and an
+ * AdamW update of the method's parameters, as the training loop does them (PyTorch's peer script times the same
+ * three). Untimed warm-up steps first, so the JIT has compiled the kernels; then the median over timed steps.
+ */
+public final class StepBenchmark {
+    private StepBenchmark() {
+    }
+
+    /**
+     * Medians over the timed steps (milliseconds), with the step's phases; FLOPs from the method's analytic count.
+     *
+     * @param tokensPerStep real tokens of the batch (what tokens/s counts)
+     * @param firstLoss     the loss of the first step (warm-up included), lastLoss of the last
+     */
+    public record Result(String method, int steps, double medianMs, double minMs, double maxMs, double forwardMs, double backwardMs,
+                         double optimizerMs, int tokensPerStep, double flopsPerStep, double firstLoss, double lastLoss) {
+        public double tokensPerSecond() {
+            return tokensPerStep / (medianMs / 1e3);
+        }
+
+        /** Achieved GFLOP/s at the median step time. */
+        public double gflops() {
+            return flopsPerStep / (medianMs / 1e3) / 1e9;
+        }
+    }
+
+    /**
+     * A batch of random tokens: each row is seqLen + 1 random ids, inputs the first seqLen and targets the next
+     * ones; only the last {@code outputTokens} positions of each row carry a label (all when equal to seqLen).
+     */
+    public static TokenBatch randomBatch(int vocab, int batch, int seqLen, int outputTokens, long seed) {
+        if (outputTokens < 1 || outputTokens > seqLen) throw new IllegalArgumentException("output tokens must be in [1, " + seqLen + "], got " + outputTokens);
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] tokens = new int[batch * seqLen], targets = new int[batch * seqLen], lengths = new int[batch];
+        Arrays.fill(lengths, seqLen);
+        for (int b = 0; b < batch; b++) {
+            int[] row = random.ints(seqLen + 1, 0, vocab).toArray();
+            for (int t = 0; t < seqLen; t++) {
+                tokens[b * seqLen + t] = row[t];
+                targets[b * seqLen + t] = t >= seqLen - outputTokens ? row[t + 1] : -1;
+            }
+        }
+        return new TokenBatch(batch, seqLen, tokens, targets, lengths);
+    }
+
+    /** Runs {@code warmup} then {@code steps} timed steps on {@code batch} with {@code parallel} bound; progress on stderr-like output. */
+    public static Result run(TrainingMethod method, TokenBatch batch, int warmup, int steps, Parallel parallel, PrintStream progress) {
+        if (steps < 1 || warmup < 0) throw new IllegalArgumentException("need at least one timed step and no negative warm-up");
+        return parallel.call(() -> timeSteps(method, batch, warmup, steps, progress));
+    }
+
+    private static Result timeSteps(TrainingMethod method, TokenBatch batch, int warmup, int steps, PrintStream progress) {
+        List<Var> params = method.parameters();
+        AdamW adam = new AdamW(params, AdamW.Config.defaults().withWeightDecay(0));
+        double[] total = new double[steps], forward = new double[steps], backward = new double[steps], optimizer = new double[steps];
+        double firstLoss = Double.NaN, lastLoss = Double.NaN;
+        for (int i = 0; i < warmup + steps; i++) {
+            long t0 = System.nanoTime();
+            method.beginStep(i);
+            Tape.zeroGrad(params);
+            Var loss = method.model().loss(batch, i);
+            long t1 = System.nanoTime();
+            Tape.backward(loss);
+            long t2 = System.nanoTime();
+            adam.step(1e-3);
+            long t3 = System.nanoTime();
+            lastLoss = loss.value().get(0);
+            if (i == 0) firstLoss = lastLoss;
+            boolean timed = i >= warmup;
+            if (timed) {
+                int s = i - warmup;
+                total[s] = (t3 - t0) / 1e6;
+                forward[s] = (t1 - t0) / 1e6;
+                backward[s] = (t2 - t1) / 1e6;
+                optimizer[s] = (t3 - t2) / 1e6;
+            }
+            progress.printf("bench step: %s %d/%d %.1f ms (forward %.1f, backward %.1f, optimizer %.1f) loss %.4f%n",
+                    timed ? "step" : "warm-up", timed ? i - warmup + 1 : i + 1, timed ? steps : warmup, (t3 - t0) / 1e6,
+                    (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, lastLoss);
+        }
+        return new Result(method.name(), steps, median(total), min(total), max(total), median(forward), median(backward), median(optimizer),
+                batch.tokenCount(), method.flops(batch, 0), firstLoss, lastLoss);
+    }
+
+    static double median(double[] xs) {
+        double[] s = xs.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    private static double min(double[] xs) {
+        return Arrays.stream(xs).min().orElseThrow();
+    }
+
+    private static double max(double[] xs) {
+        return Arrays.stream(xs).max().orElseThrow();
+    }
+}

@@ -1,0 +1,115 @@
+package org.sparselora4j.lora.run;
+
+import org.sparselora4j.lora.LoraConfig;
+import org.sparselora4j.models.llama.LlamaConfig;
+import org.sparselora4j.models.llama.Target;
+import org.sparselora4j.models.llama.TokenBatch;
+
+import java.util.Set;
+
+/**
+ * Analytic floating-point operations of one training forward and backward pass (model FLOPs: a multiply-add is
+ * 2). What is counted, over n = batch·seqLen rows (padding included, since the kernels compute it):
+ * <ul>
+ * <li>a projection in → out: forward 2·n·in·out; input gradient 2·n·in·out when its input needs a gradient;
+ * weight gradient 2·n·in·out only when the weight trains;</li>
+ * <li>a LoRA branch of rank r: forward x·Aᵀ 2·n·in·r and ·Bᵀ 2·n·r·out; backward dB 2·n·r·out, du = dz·B
+ * 2·n·out·r, dA 2·n·r·in, and dx = du·A 2·n·r·in when the input needs a gradient;</li>
+ * <li>attention: the full T×T score matrix, causal mask or not (the kernels compute all of it; the causal half
+ * would be about half as much): per layer and sequence S = Q·Kᵀ and O = P·V, 2·heads·T²·headSize each;
+ * backward dV = Pᵀ·dO, dP = dO·Vᵀ, dQ = dS·K, dK = dSᵀ·Q, the same each. The backward's recomputation of P
+ * is not counted (model FLOPs, not executed FLOPs);</li>
+ * <li>the classifier only at labelled rows: 2·labels·dim·vocab forward, the same for its input gradient, and
+ * for its weight gradient when it trains.</li>
+ * </ul>
+ * Ignored, being O(n·dim) against the O(n·dim²) above: norms, RoPE, SwiGLU, softmax, cross-entropy, residual
+ * adds, the LoRA scale, embedding gather and scatter, and the optimizer.
+ *
+ * <p>Which inputs need a gradient follows autograd: the residual stream needs one once something before it
+ * trains, so with a frozen embedding (LoRA) layer 0's q, k and v projections compute no input gradient.
+ */
+public final class StepFlops {
+    private StepFlops() {
+    }
+
+    /** Forward and backward FLOPs of one pass; {@link #total()} is what a step costs. */
+    public record Count(double forward, double backward) {
+        public double total() {
+            return forward + backward;
+        }
+
+        Count plus(Count o) {
+            return new Count(forward + o.forward, backward + o.backward);
+        }
+    }
+
+    /** Full fine-tuning: every weight trains, embedding and classifier included. */
+    public static Count fullFineTuning(LlamaConfig c, TokenBatch batch) {
+        return count(c, batch.batchSize(), batch.seqLen(), batch.labelCount(), true, 0, Set.of());
+    }
+
+    /** LoRA: frozen base, a rank-r branch on each targeted projection; embedding, norms, classifier frozen. */
+    public static Count lora(LlamaConfig c, LoraConfig lora, TokenBatch batch) {
+        return count(c, batch.batchSize(), batch.seqLen(), batch.labelCount(), false, lora.rank(), lora.targets());
+    }
+
+    /**
+     * The general count: {@code trainsAll} for full fine-tuning; otherwise a frozen model with LoRA of
+     * {@code rank} on {@code loraTargets} (rank 0 and no targets: nothing trains, forward only matters).
+     */
+    public static Count count(LlamaConfig c, int batch, int seqLen, int labels, boolean trainsAll, int rank, Set<Target> loraTargets) {
+        long n = (long) batch * seqLen;
+        int dim = c.dim(), kv = c.kvDim(), hidden = c.hiddenDim();
+        Count total = new Count(0, 0);
+        boolean stream = trainsAll; // the residual stream needs a gradient
+        for (int layer = 0; layer < c.layers(); layer++) {
+            boolean q = stream || trainsAll || loraTargets.contains(Target.Q);
+            boolean k = stream || trainsAll || loraTargets.contains(Target.K);
+            boolean v = stream || trainsAll || loraTargets.contains(Target.V);
+            total = total.plus(projection(n, dim, dim, stream, trainsAll, loraRank(rank, loraTargets, Target.Q)));
+            total = total.plus(projection(n, dim, kv, stream, trainsAll, loraRank(rank, loraTargets, Target.K)));
+            total = total.plus(projection(n, dim, kv, stream, trainsAll, loraRank(rank, loraTargets, Target.V)));
+            total = total.plus(attention(batch, seqLen, c.heads(), c.headSize(), q || k, v));
+            boolean attended = q || k || v;
+            total = total.plus(projection(n, dim, dim, attended, trainsAll, loraRank(rank, loraTargets, Target.O)));
+            stream = stream || attended || loraTargets.contains(Target.O);
+            boolean gate = stream || trainsAll || loraTargets.contains(Target.GATE);
+            boolean up = stream || trainsAll || loraTargets.contains(Target.UP);
+            total = total.plus(projection(n, dim, hidden, stream, trainsAll, loraRank(rank, loraTargets, Target.GATE)));
+            total = total.plus(projection(n, dim, hidden, stream, trainsAll, loraRank(rank, loraTargets, Target.UP)));
+            total = total.plus(projection(n, hidden, dim, gate || up, trainsAll, loraRank(rank, loraTargets, Target.DOWN)));
+            stream = stream || gate || up || loraTargets.contains(Target.DOWN);
+        }
+        return total.plus(projection(labels, dim, c.vocabSize(), stream, trainsAll, 0));
+    }
+
+    private static int loraRank(int rank, Set<Target> targets, Target t) {
+        return targets.contains(t) ? rank : 0;
+    }
+
+    /**
+     * One projection in → out over n rows, with a LoRA branch of {@code rank} (0 for none). {@code inputGrad}: the
+     * input needs a gradient; {@code trainsWeight}: the base weight gets one.
+     */
+    public static Count projection(long n, int in, int out, boolean inputGrad, boolean trainsWeight, int rank) {
+        double mac = 2.0 * n * in * out;
+        double forward = mac;
+        double backward = (inputGrad ? mac : 0) + (trainsWeight ? mac : 0);
+        if (rank > 0) {
+            double down = 2.0 * n * in * rank;  // x·Aᵀ, and each of dA and dx = du·A
+            double up = 2.0 * n * rank * out;   // u·Bᵀ, and each of dB and du = dz·B
+            forward += down + up;
+            backward += 2 * up + down + (inputGrad ? down : 0);
+        }
+        return new Count(forward, backward);
+    }
+
+    /**
+     * Attention of one layer over {@code batch} sequences of T positions, full T×T: forward Q·Kᵀ and P·V;
+     * backward dV when v needs a gradient, and dP, dQ, dK when q or k does.
+     */
+    public static Count attention(int batch, int seqLen, int heads, int headSize, boolean qkGrad, boolean vGrad) {
+        double unit = 2.0 * batch * heads * (double) seqLen * seqLen * headSize;
+        return new Count(2 * unit, (vGrad ? unit : 0) + (qkGrad ? 3 * unit : 0));
+    }
+}
