@@ -140,7 +140,8 @@ public final class PeftAdapter {
         try (Safetensors st = Safetensors.open(file)) {
             for (String name : st.tensors().keySet()) checkName(file, name, c, config.targets());
             for (int l = 0; l < c.layers(); l++) {
-                for (Target t : config.targets()) {
+                for (Target t : Target.values()) {
+                    if (!config.targets().contains(t)) continue; // in block order, so the first misfit is reported
                     int out = t.weight(base.layers().get(l)).rows(), in = t.weight(base.layers().get(l)).cols();
                     a.get(l).put(t, factor(st, file, tensorName(l, t, Factor.A), config.rank(), in));
                     Tensor bt = factor(st, file, tensorName(l, t, Factor.B), out, config.rank());
