@@ -65,7 +65,8 @@ public final class PeftAdapter {
     /**
      * Writes {@code adapter_config.json} and {@code adapter_model.safetensors} into {@code dir} (created if
      * needed). Both files are first written in full beside their targets and then renamed over them, the weights
-     * first, so an adapter already in {@code dir} is never replaced by a half-written one.
+     * first, so an adapter already in {@code dir} is never replaced by a half-written one. (A crash between the
+     * two renames leaves new weights beside the old config; reading checks every shape against r and the model.)
      */
     public static void write(Path dir, LoraAdapter adapter, String baseModelNameOrPath) throws IOException {
         if (baseModelNameOrPath == null) throw new IllegalArgumentException("base model name is null; use write(dir, adapter)");
