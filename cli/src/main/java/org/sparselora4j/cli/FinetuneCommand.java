@@ -117,7 +117,7 @@ final class FinetuneCommand implements Command {
         TrainConfig config = TrainingFlags.config(args, data.batchesPerEpoch(), 8, 2e-3);
 
         TrainingMethod trainingMethod = switch (method) {
-            case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed));
+            case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed), modelPath.toString());
             case FULL -> new FullFineTuning(weights);
         };
         err.printf("finetune: %s on %s (%s), %d training and %d validation examples, %d steps of %d x %d, run folder %s%n",
