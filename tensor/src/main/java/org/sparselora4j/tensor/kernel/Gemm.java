@@ -8,11 +8,13 @@ import java.util.Arrays;
  * The blocked, packed GEMM core behind every large matmul: C(m,n) (+)= A(m,k) · B(k,n), where A and B are
  * {@link Operand}s (any layout, optionally gathered) and C is row-major with {@code ldc} floats per row.
  *
- * <p>Loop nest (Goto/BLIS): for each block of NC columns and KC steps of k, pack that B block (kc x nc, about
- * 2 MB, lives in L3) once; for each block of MC rows pack the A block (mc x kc, 384 KB, lives in the 1 MB L2);
- * then sweep {@link MicroKernel} tiles with a B panel (kc x NR, 32 KB) held in L1 while A panels stream from
- * L2. C is read and written once per KC step. Work is split over {@link Parallel#current()} by whole panels
- * of the larger of m and n; each thread packs into its own scratch buffers, kept between calls.
+ * <p>Loop nest (Goto/BLIS): for each block of NC columns and KC steps of k, pack that B block (kc x nc, up to
+ * 2 MB, lives in L3) once; for each block of MC rows (mc x kc, 384 KB, lives in the 1 MB L2 of a Zen core)
+ * sweep {@link MicroKernel} tiles, each B panel (kc x NR, 32 KB) held in L1 while MR-row strips of A stream
+ * from L2. A is read in place when its rows are contiguous along k (every layout but aTb and a gather of x's
+ * columns), otherwise packed block by block. C is read and written once per KC step. Work is split over
+ * {@link Parallel#current()} by whole panels of columns (so B is packed once in all) unless there are too
+ * few of them to share; each thread packs into its own scratch buffers, kept between calls.
  */
 final class Gemm {
     private static final int MR = MicroKernel.MR;
@@ -39,7 +41,8 @@ final class Gemm {
     /** C(m,n) (+)= A(m,k) · B(k,n) with C at {@code c[cOff + i*ldc + j]}, split over the current threads. */
     static void multiply(Operand a, Operand b, int m, int k, int n, float[] c, int cOff, int ldc, boolean accumulate) {
         Parallel parallel = Parallel.current();
-        if (n >= m) {
+        int nPanels = (n + NR - 1) / NR, mPanels = (m + MR - 1) / MR;
+        if (nPanels >= 8 * parallel.threads() || nPanels >= mPanels) {
             parallel.forRange(n, NR, (j0, j1) -> block(a, b, 0, m, j0, j1, k, c, cOff, ldc, accumulate));
         } else {
             parallel.forRange(m, MR, (i0, i1) -> block(a, b, i0, i1, 0, n, k, c, cOff, ldc, accumulate));
