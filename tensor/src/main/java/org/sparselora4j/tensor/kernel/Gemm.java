@@ -45,8 +45,11 @@ final class Gemm {
     /** C(m,n) (+)= A(m,k) · B(k,n) with C at {@code c[cOff + i*ldc + j]}, split over the current threads. */
     static void multiply(Operand a, Operand b, int m, int k, int n, float[] c, int cOff, int ldc, boolean accumulate) {
         Parallel parallel = Parallel.current();
+        int threads = parallel.threads();
         int nPanels = (n + NR - 1) / NR, mPanels = (m + MR - 1) / MR;
-        if (nPanels >= 8 * parallel.threads() || nPanels >= mPanels) {
+        // Columns split evenly enough (at most 10% idle) win: B is then packed once in all, not once per thread.
+        int perThread = (nPanels + threads - 1) / threads;
+        if (10L * perThread * threads <= 11L * nPanels || nPanels >= mPanels) {
             parallel.forRange(n, NR, (j0, j1) -> block(a, b, 0, m, j0, j1, k, c, cOff, ldc, accumulate));
         } else {
             parallel.forRange(m, MR, (i0, i1) -> block(a, b, i0, i1, 0, n, k, c, cOff, ldc, accumulate));
