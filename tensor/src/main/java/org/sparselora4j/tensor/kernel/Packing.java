@@ -25,11 +25,13 @@ final class Packing {
             int rows = Math.min(mr, mc - ir);
             if (rows < mr) Arrays.fill(dst, d, d + kc * mr, 0f);
             if (a.colsContiguous()) {
-                // A(i.., p) is contiguous (aTb reads aᵀ): one short copy per step of k.
+                // A(i.., p) is contiguous (aTb reads aᵀ): MR floats per step of k, by hand (an arraycopy call
+                // per six floats costs more than the copy).
                 float[] src = a.data();
                 int base = a.offset() + i0 + ir;
                 for (int p = 0; p < kc; p++) {
-                    System.arraycopy(src, base + a.col(p0 + p) * a.colStride(), dst, d + p * mr, rows);
+                    int s = base + a.col(p0 + p) * a.colStride(), o = d + p * mr;
+                    for (int r = 0; r < rows; r++) dst[o + r] = src[s + r];
                 }
             } else if (a.colStride() == 1 && a.colIndex() == null) {
                 // A(i, p..) is contiguous (abT, ab): walk each row along k, write with stride MR.
@@ -86,8 +88,16 @@ final class Packing {
                     int o = d + c;
                     for (int p = 0; p < kc; p++) dst[o + p * nr] = src[s + kIndex[p0 + p] * b.rowStride()];
                 }
+            } else if (b.colStride() == 1) {
+                // Gathered columns of a row-major B (colsAb): B(p, j) = w[p, idx[j]].
+                int[] jIndex = b.colIndex();
+                int jo = j0 + jr;
+                for (int p = 0; p < kc; p++) {
+                    int s = b.offset() + b.row(p0 + p) * b.rowStride();
+                    int o = d + p * nr;
+                    for (int c = 0; c < cols; c++) dst[o + c] = src[s + jIndex[jo + c]];
+                }
             } else {
-                // Gathered columns of a row-major B (colsAb): B(p, j) = w[p, idx[j]], or any other layout.
                 for (int p = 0; p < kc; p++) {
                     int o = d + p * nr;
                     for (int c = 0; c < cols; c++) dst[o + c] = src[b.at(p0 + p, j0 + jr + c)];
