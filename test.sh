@@ -5,4 +5,5 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$root/scripts/find-jdk.sh"
 cd "$root"
-exec mvn -B -ntp verify "$@"
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+exec mvn -B -ntp -Dstyle.color=never verify "$@"
