@@ -128,6 +128,7 @@ final class BenchStepCommand implements Command {
         result.put("forward_ms", round(r.forwardMs()));
         result.put("backward_ms", round(r.backwardMs()));
         result.put("optimizer_ms", round(r.optimizerMs()));
+        result.put("cpu_ms_per_step", round(r.cpuMs()));
         result.put("tokens_per_s", round(r.tokensPerSecond()));
         result.put("flops_per_step", r.flopsPerStep());
         result.put("gflops", round(r.gflops()));

@@ -98,8 +98,10 @@ public final class Tensor {
 
     /** Rows when seen as a matrix: the product of all axes but the last. */
     public int rows() {
-        int c = cols();
-        return c == 0 ? 0 : shape.size() / c;
+        // The product of leading axes, not size / cols: a (n, 0) matrix (an empty channel selection) has n rows.
+        int r = 1;
+        for (int axis = 0; axis < shape.rank() - 1; axis++) r *= shape.dim(axis);
+        return r;
     }
 
     /** Columns when seen as a matrix: the last axis (1 for a scalar). */

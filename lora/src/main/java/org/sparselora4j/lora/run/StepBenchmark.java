@@ -7,6 +7,7 @@ import org.sparselora4j.models.llama.TokenBatch;
 import org.sparselora4j.tensor.Parallel;
 
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -23,11 +24,13 @@ public final class StepBenchmark {
     /**
      * Medians over the timed steps (milliseconds), with the step's phases; FLOPs from the method's analytic count.
      *
+     * @param cpuMs         median CPU time of the whole process per step (all threads, GC and JIT included): on a
+     *                      machine shared with other work this varies less than wall time
      * @param tokensPerStep real tokens of the batch (what tokens/s counts)
      * @param firstLoss     the loss of the first step (warm-up included), lastLoss of the last
      */
     public record Result(String method, int steps, double medianMs, double minMs, double maxMs, double forwardMs, double backwardMs,
-                         double optimizerMs, int tokensPerStep, double flopsPerStep, double firstLoss, double lastLoss) {
+                         double optimizerMs, double cpuMs, int tokensPerStep, double flopsPerStep, double firstLoss, double lastLoss) {
         public double tokensPerSecond() {
             return tokensPerStep / (medianMs / 1e3);
         }
@@ -67,8 +70,10 @@ public final class StepBenchmark {
         List<Var> params = method.parameters();
         AdamW adam = new AdamW(params, AdamW.Config.defaults().withWeightDecay(0));
         double[] total = new double[steps], forward = new double[steps], backward = new double[steps], optimizer = new double[steps];
+        double[] cpu = new double[steps];
         double firstLoss = Double.NaN, lastLoss = Double.NaN;
         for (int i = 0; i < warmup + steps; i++) {
+            long c0 = processCpuNanos();
             long t0 = System.nanoTime();
             method.beginStep(i);
             Tape.zeroGrad(params);
@@ -78,6 +83,7 @@ public final class StepBenchmark {
             long t2 = System.nanoTime();
             adam.step(1e-3);
             long t3 = System.nanoTime();
+            long c1 = processCpuNanos();
             lastLoss = loss.value().get(0);
             if (i == 0) firstLoss = lastLoss;
             boolean timed = i >= warmup;
@@ -87,13 +93,22 @@ public final class StepBenchmark {
                 forward[s] = (t1 - t0) / 1e6;
                 backward[s] = (t2 - t1) / 1e6;
                 optimizer[s] = (t3 - t2) / 1e6;
+                cpu[s] = (c1 - c0) / 1e6;
             }
             progress.printf("bench step: %s %d/%d %.1f ms (forward %.1f, backward %.1f, optimizer %.1f) loss %.4f%n",
                     timed ? "step" : "warm-up", timed ? i - warmup + 1 : i + 1, timed ? steps : warmup, (t3 - t0) / 1e6,
                     (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, lastLoss);
         }
         return new Result(method.name(), steps, median(total), min(total), max(total), median(forward), median(backward), median(optimizer),
-                batch.tokenCount(), method.flops(batch, 0), firstLoss, lastLoss);
+                median(cpu), batch.tokenCount(), method.flops(batch, 0), firstLoss, lastLoss);
+    }
+
+    /** CPU time of this process so far, or 0 where the platform does not report it. */
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return Math.max(0, os.getProcessCpuTime());
+        }
+        return 0;
     }
 
     static double median(double[] xs) {

@@ -26,8 +26,14 @@ public final class GatheredMatMul {
         return out;
     }
 
+    /** y(n,k) (+)= x(n,in) · w[rows]ᵀ: the chosen rows of w are gathered while packing, never copied. */
     public static void rowsAbT(Tensor x, Tensor w, Index rows, Tensor out, boolean accumulate) {
-        rowsAbTScalar(x, w, rows, out, accumulate);
+        int n = x.rows(), in = x.cols(), k = rows.size();
+        Checks.equal("rowsAbT", "input width", w.cols(), in, x, w);
+        rows.checkBelow(w.rows(), "rows of w " + w.shape());
+        Checks.output("rowsAbT", out, n, k);
+        Operand wt = Operand.transposed(w.data(), w.offset(), in).withColIndex(rows.values());
+        MatMul.multiply(Operand.rowMajor(x.data(), x.offset(), in), wt, n, in, k, out, accumulate);
     }
 
     public static Tensor rowsAb(Tensor dy, Tensor w, Index rows) {
@@ -36,8 +42,14 @@ public final class GatheredMatMul {
         return out;
     }
 
+    /** dx(n,in) (+)= dy(n,k) · w[rows]: k shrinks to the chosen rows. */
     public static void rowsAb(Tensor dy, Tensor w, Index rows, Tensor out, boolean accumulate) {
-        rowsAbScalar(dy, w, rows, out, accumulate);
+        int n = dy.rows(), k = rows.size(), in = w.cols();
+        Checks.equal("rowsAb", "gradient width", dy.cols(), k, dy, w);
+        rows.checkBelow(w.rows(), "rows of w " + w.shape());
+        Checks.output("rowsAb", out, n, in);
+        Operand wRows = Operand.rowMajor(w.data(), w.offset(), in).withRowIndex(rows.values());
+        MatMul.multiply(Operand.rowMajor(dy.data(), dy.offset(), k), wRows, n, k, in, out, accumulate);
     }
 
     public static Tensor colsAbT(Tensor x, Tensor w, Index cols, boolean compactInput) {
@@ -46,8 +58,17 @@ public final class GatheredMatMul {
         return out;
     }
 
+    /** y(n,out) (+)= x[:,cols] · w[:,cols]ᵀ: k shrinks to the chosen columns, gathered while packing. */
     public static void colsAbT(Tensor x, Tensor w, Index cols, boolean compactInput, Tensor out, boolean accumulate) {
-        colsAbTScalar(x, w, cols, compactInput, out, accumulate);
+        int n = x.rows(), xw = x.cols(), in = w.cols(), outF = w.rows(), k = cols.size();
+        Checks.equal("colsAbT", "input width", xw, compactInput ? k : in, x, w);
+        cols.checkBelow(in, "columns of w " + w.shape());
+        Checks.output("colsAbT", out, n, outF);
+        int[] idx = cols.values();
+        Operand xk = Operand.rowMajor(x.data(), x.offset(), xw);
+        if (!compactInput) xk = xk.withColIndex(idx);
+        Operand wt = Operand.transposed(w.data(), w.offset(), in).withRowIndex(idx);
+        MatMul.multiply(xk, wt, n, k, outF, out, accumulate);
     }
 
     public static Tensor colsAb(Tensor dy, Tensor w, Index cols) {
@@ -56,8 +77,14 @@ public final class GatheredMatMul {
         return out;
     }
 
+    /** dxk(n,k) (+)= dy(n,out) · w[:,cols]: only the chosen columns of w are packed. */
     public static void colsAb(Tensor dy, Tensor w, Index cols, Tensor out, boolean accumulate) {
-        colsAbScalar(dy, w, cols, out, accumulate);
+        int n = dy.rows(), outF = w.rows(), in = w.cols(), k = cols.size();
+        Checks.equal("colsAb", "gradient width", dy.cols(), outF, dy, w);
+        cols.checkBelow(in, "columns of w " + w.shape());
+        Checks.output("colsAb", out, n, k);
+        Operand wCols = Operand.rowMajor(w.data(), w.offset(), in).withColIndex(cols.values());
+        MatMul.multiply(Operand.rowMajor(dy.data(), dy.offset(), outF), wCols, n, outF, k, out, accumulate);
     }
 
     // ---- scalar twins: the same loops as the fast kernels, reading only the chosen channels ----

@@ -34,16 +34,38 @@ public final class MatMul {
         return out;
     }
 
+    /** out(m,n) (+)= a(m,k) · b(n,k)ᵀ on the packed SIMD GEMM (small products on {@link SmallMatMul}). */
     public static void abT(Tensor a, Tensor b, Tensor out, boolean accumulate) {
-        abTScalar(a, b, out, accumulate);
+        int m = a.rows(), k = a.cols(), n = b.rows();
+        Checks.equal("abT", "inner dimension", b.cols(), k, a, b);
+        Checks.output("abT", out, m, n);
+        multiply(Operand.rowMajor(a.data(), a.offset(), k), Operand.transposed(b.data(), b.offset(), k), m, k, n, out, accumulate);
     }
 
+    /** out(m,n) (+)= a(m,k) · b(k,n) on the packed SIMD GEMM. */
     public static void ab(Tensor a, Tensor b, Tensor out, boolean accumulate) {
-        abScalar(a, b, out, accumulate);
+        int m = a.rows(), k = a.cols(), n = b.cols();
+        Checks.equal("ab", "inner dimension", b.rows(), k, a, b);
+        Checks.output("ab", out, m, n);
+        multiply(Operand.rowMajor(a.data(), a.offset(), k), Operand.rowMajor(b.data(), b.offset(), n), m, k, n, out, accumulate);
     }
 
+    /** out(m,n) (+)= a(k,m)ᵀ · b(k,n) on the packed SIMD GEMM. */
     public static void aTb(Tensor a, Tensor b, Tensor out, boolean accumulate) {
-        aTbScalar(a, b, out, accumulate);
+        int k = a.rows(), m = a.cols(), n = b.cols();
+        Checks.equal("aTb", "inner dimension", b.rows(), k, a, b);
+        Checks.output("aTb", out, m, n);
+        multiply(Operand.transposed(a.data(), a.offset(), m), Operand.rowMajor(b.data(), b.offset(), n), m, k, n, out, accumulate);
+    }
+
+    /** out(m,n) (+)= A(m,k) · B(k,n) for operands already checked: small products unpacked, the rest packed. */
+    static void multiply(Operand a, Operand b, int m, int k, int n, Tensor out, boolean accumulate) {
+        if (m == 0 || n == 0) return;
+        if (SmallMatMul.suits(a, b, m, k, n)) {
+            SmallMatMul.multiply(a, b, m, k, n, out.data(), out.offset(), n, accumulate);
+        } else {
+            Gemm.multiply(a, b, m, k, n, out.data(), out.offset(), n, accumulate);
+        }
     }
 
     /** out(m,n) (+)= a(m,k) · b(n,k)ᵀ, one dot product per output. */

@@ -1,0 +1,123 @@
+package org.sparselora4j.tensor.kernel;
+
+import org.sparselora4j.tensor.Parallel;
+
+import java.util.Arrays;
+
+/**
+ * The blocked, packed GEMM core behind every large matmul: C(m,n) (+)= A(m,k) · B(k,n), where A and B are
+ * {@link Operand}s (any layout, optionally gathered) and C is row-major with {@code ldc} floats per row.
+ *
+ * <p>Loop nest (Goto/BLIS): for each block of NC columns and KC steps of k, pack that B block (kc x nc, about
+ * 2 MB, lives in L3) once; for each block of MC rows pack the A block (mc x kc, 384 KB, lives in the 1 MB L2);
+ * then sweep {@link MicroKernel} tiles with a B panel (kc x NR, 32 KB) held in L1 while A panels stream from
+ * L2. C is read and written once per KC step. Work is split over {@link Parallel#current()} by whole panels
+ * of the larger of m and n; each thread packs into its own scratch buffers, kept between calls.
+ */
+final class Gemm {
+    private static final int MR = MicroKernel.MR;
+    private static final int NR = MicroKernel.NR;
+    /** Steps of k per packed block: a B panel of KC x NR floats stays in L1. */
+    static final int KC = 256;
+    /** Rows per packed A block (a multiple of MR): MC x KC floats stay in L2. */
+    static final int MC = 64 * MR;
+    /** Columns per packed B block (a multiple of NR). */
+    static final int NC = 2048 / NR * NR;
+
+    /** Per-thread packing buffers, grown on first use and then reused. */
+    private static final class Scratch {
+        final float[] a = new float[MC * KC];
+        final float[] b = new float[KC * NC];
+        final float[] tile = new float[MR * NR];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private Gemm() {
+    }
+
+    /** C(m,n) (+)= A(m,k) · B(k,n) with C at {@code c[cOff + i*ldc + j]}, split over the current threads. */
+    static void multiply(Operand a, Operand b, int m, int k, int n, float[] c, int cOff, int ldc, boolean accumulate) {
+        Parallel parallel = Parallel.current();
+        if (n >= m) {
+            parallel.forRange(n, NR, (j0, j1) -> block(a, b, 0, m, j0, j1, k, c, cOff, ldc, accumulate));
+        } else {
+            parallel.forRange(m, MR, (i0, i1) -> block(a, b, i0, i1, 0, n, k, c, cOff, ldc, accumulate));
+        }
+    }
+
+    /** The serial GEMM on rows [i0, i1) and columns [j0, j1) of C. */
+    static void block(Operand a, Operand b, int i0, int i1, int j0, int j1, int k,
+                      float[] c, int cOff, int ldc, boolean accumulate) {
+        if (k == 0) {
+            if (!accumulate) {
+                for (int i = i0; i < i1; i++) Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
+            }
+            return;
+        }
+        Scratch s = SCRATCH.get();
+        // A with rows contiguous along k (abT, ab and the gathers of w) needs no packing: the kernel reads
+        // its MR rows in place, which saves a transposing copy of all of A per thread.
+        boolean direct = a.colStride() == 1 && a.rowIndex() == null && a.colIndex() == null;
+        int kBlocks = (k + KC - 1) / KC;
+        int kStep = (k + kBlocks - 1) / kBlocks; // equal blocks: k = 288 packs 2 x 144, not 256 + 32
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += kStep) {
+                int kc = Math.min(kStep, k - pc);
+                boolean load = accumulate || pc > 0;
+                Packing.packB(b, pc, kc, jc, nc, s.b);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    if (direct) {
+                        // Rows of A are read in place; only a ragged last panel is packed (zero-padded).
+                        int full = mc / MR * MR;
+                        if (full < mc) Packing.packA(a, ic + full, mc - full, pc, kc, s.a);
+                    } else {
+                        Packing.packA(a, ic, mc, pc, kc, s.a);
+                    }
+                    sweep(a, direct, ic, pc, s, kc, mc, nc, c, cOff + ic * ldc + jc, ldc, load);
+                }
+            }
+        }
+    }
+
+    /** All tiles of one (mc x kc) · (kc x nc) block into C at {@code co}; B is packed, A packed or in place. */
+    private static void sweep(Operand a, boolean direct, int ic, int pc, Scratch s, int kc, int mc, int nc,
+                              float[] c, int co, int ldc, boolean load) {
+        int full = mc / MR * MR;
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            for (int ir = 0; ir < mc; ir += MR) {
+                int rows = Math.min(MR, mc - ir);
+                float[] ad;
+                int ao, ars, acs;
+                if (direct && ir < full) {
+                    ad = a.data();
+                    ao = a.offset() + (ic + ir) * a.rowStride() + pc;
+                    ars = a.rowStride();
+                    acs = 1;
+                } else {
+                    ad = s.a;
+                    ao = direct ? 0 : ir * kc;
+                    ars = 1;
+                    acs = MR;
+                }
+                int ct = co + ir * ldc + jr;
+                if (rows == MR && cols == NR) {
+                    MicroKernel.tile(ad, ao, ars, acs, s.b, jr * kc, kc, c, ct, ldc, load);
+                } else {
+                    // Ragged edge: full tile into scratch, then add only the part inside C.
+                    MicroKernel.tile(ad, ao, ars, acs, s.b, jr * kc, kc, s.tile, 0, NR, false);
+                    for (int r = 0; r < rows; r++) {
+                        for (int j = 0; j < cols; j++) {
+                            int o = ct + r * ldc + j;
+                            float t = s.tile[r * NR + j];
+                            c[o] = load ? c[o] + t : t;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package org.sparselora4j.tensor.kernel;
+
+import java.util.Arrays;
+
+/**
+ * Copies blocks of GEMM operands into the panel order the {@link MicroKernel} reads, gathering chosen rows or
+ * columns on the way (an {@link Operand}'s indices), so that the kernel always streams contiguous memory.
+ * <ul>
+ * <li>A block (mc x kc) becomes ⌈mc/MR⌉ panels of MR rows; in a panel, element (r, p) sits at {@code p*MR + r}
+ * (one column of MR values per step of k).</li>
+ * <li>B block (kc x nc) becomes ⌈nc/NR⌉ panels of NR columns; element (p, c) sits at {@code p*NR + c}.</li>
+ * </ul>
+ * Rows or columns past the edge of the matrix are packed as zeros, so the kernel computes only full tiles; the
+ * extra results are dropped when the tile is written back. Packing is O(mk + kn) against the O(mkn) product.
+ */
+final class Packing {
+    private Packing() {
+    }
+
+    /** Packs A rows [i0, i0+mc) x k [p0, p0+kc) into {@code dst} from 0; returns the floats written. */
+    static int packA(Operand a, int i0, int mc, int p0, int kc, float[] dst) {
+        final int mr = MicroKernel.MR;
+        int d = 0;
+        for (int ir = 0; ir < mc; ir += mr) {
+            int rows = Math.min(mr, mc - ir);
+            if (rows < mr) Arrays.fill(dst, d, d + kc * mr, 0f);
+            if (a.colsContiguous()) {
+                // A(i.., p) is contiguous (aTb reads aᵀ): one short copy per step of k.
+                float[] src = a.data();
+                int base = a.offset() + i0 + ir;
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(src, base + a.col(p0 + p) * a.colStride(), dst, d + p * mr, rows);
+                }
+            } else if (a.colStride() == 1 && a.colIndex() == null) {
+                // A(i, p..) is contiguous (abT, ab): walk each row along k, write with stride MR.
+                float[] src = a.data();
+                for (int r = 0; r < rows; r++) {
+                    int s = a.offset() + a.row(i0 + ir + r) * a.rowStride() + p0;
+                    int o = d + r;
+                    for (int p = 0; p < kc; p++) dst[o + p * mr] = src[s + p];
+                }
+            } else if (a.colStride() == 1) {
+                // Gathered k along a row of x (colsAbT with full-width x): A(i, p) = x[i, idx[p]].
+                float[] src = a.data();
+                int[] kIndex = a.colIndex();
+                for (int r = 0; r < rows; r++) {
+                    int s = a.offset() + a.row(i0 + ir + r) * a.rowStride();
+                    int o = d + r;
+                    for (int p = 0; p < kc; p++) dst[o + p * mr] = src[s + kIndex[p0 + p]];
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    for (int p = 0; p < kc; p++) dst[d + p * mr + r] = a.data()[a.at(i0 + ir + r, p0 + p)];
+                }
+            }
+            d += kc * mr;
+        }
+        return d;
+    }
+
+    /** Packs B k [p0, p0+kc) x columns [j0, j0+nc) into {@code dst} from 0; returns the floats written. */
+    static int packB(Operand b, int p0, int kc, int j0, int nc, float[] dst) {
+        final int nr = MicroKernel.NR;
+        int d = 0;
+        for (int jr = 0; jr < nc; jr += nr) {
+            int cols = Math.min(nr, nc - jr);
+            if (cols < nr) Arrays.fill(dst, d, d + kc * nr, 0f);
+            float[] src = b.data();
+            if (b.rowsContiguous()) {
+                // B(p, j..) is contiguous (ab, aTb, rowsAb): one copy of NR floats per step of k.
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(src, b.offset() + b.row(p0 + p) * b.rowStride() + j0 + jr, dst, d + p * nr, cols);
+                }
+            } else if (b.colsContiguous()) {
+                // B(p.., j) is contiguous (abT, rowsAbT: B is a stored row of w): walk it along k.
+                for (int c = 0; c < cols; c++) {
+                    int s = b.offset() + b.col(j0 + jr + c) * b.colStride() + p0;
+                    int o = d + c;
+                    for (int p = 0; p < kc; p++) dst[o + p * nr] = src[s + p];
+                }
+            } else if (b.rowIndex() != null && b.colStride() != 1) {
+                // Gathered k along a stored row of w (colsAbT): B(p, j) = w[j, idx[p]].
+                int[] kIndex = b.rowIndex();
+                for (int c = 0; c < cols; c++) {
+                    int s = b.offset() + b.col(j0 + jr + c) * b.colStride();
+                    int o = d + c;
+                    for (int p = 0; p < kc; p++) dst[o + p * nr] = src[s + kIndex[p0 + p] * b.rowStride()];
+                }
+            } else {
+                // Gathered columns of a row-major B (colsAb): B(p, j) = w[p, idx[j]], or any other layout.
+                for (int p = 0; p < kc; p++) {
+                    int o = d + p * nr;
+                    for (int c = 0; c < cols; c++) dst[o + c] = src[b.at(p0 + p, j0 + jr + c)];
+                }
+            }
+            d += kc * nr;
+        }
+        return d;
+    }
+}

@@ -1,0 +1,197 @@
+package org.sparselora4j.tensor.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.sparselora4j.tensor.Parallel;
+import org.sparselora4j.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.sparselora4j.tensor.kernel.Matrices.assertClose;
+import static org.sparselora4j.tensor.kernel.Matrices.assertUntouchedOutside;
+import static org.sparselora4j.tensor.kernel.Matrices.outputView;
+import static org.sparselora4j.tensor.kernel.Matrices.view;
+
+class MatMulTest {
+    private static final int V = FloatVector.SPECIES_PREFERRED.length();
+    private static final Parallel ONE = new Parallel(1);
+    private static final Parallel TWO = new Parallel(2);
+    private static final Parallel THREE = new Parallel(3);
+
+    enum Layout { AB_T, AB, A_T_B }
+
+    /** m x k x n: vector tails (V ± 1), tile edges (MR = 6, NR = 2V), k blocks (257 > 256), tiny and decode shapes. */
+    static Stream<Arguments> shapes() {
+        int[] sizes = {1, 7, V - 1, V + 1, 17, 100, 257};
+        List<int[]> mkn = new ArrayList<>();
+        for (int s : sizes) mkn.add(new int[] {s, s, s});
+        mkn.add(new int[] {1, 64, 64});       // decode
+        mkn.add(new int[] {1, 300, 700});     // decode, split over threads
+        mkn.add(new int[] {300, 8, 200});     // LoRA up-projection: k = rank
+        mkn.add(new int[] {300, 200, 8});     // LoRA down-projection: n = rank
+        mkn.add(new int[] {8, 300, 200});     // aTb of a LoRA factor
+        mkn.add(new int[] {5, 40, 2 * V + 3});
+        mkn.add(new int[] {385, 33, 70});     // crosses an MC block of A
+        mkn.add(new int[] {13, 600, 2 * V});  // three k blocks
+        mkn.add(new int[] {33, 20, 2100});    // crosses an NC block of B
+        mkn.add(new int[] {100, 1, 100});     // k = 1
+        List<Arguments> out = new ArrayList<>();
+        for (int[] s : mkn) {
+            for (Layout layout : Layout.values()) out.add(Arguments.of(layout, s[0], s[1], s[2]));
+        }
+        return out.stream();
+    }
+
+    /** The operands for out(m,n) in the given layout: a is (m,k) or (k,m) for aTb, b is (n,k) for abT or (k,n). */
+    private static Tensor[] operands(SplittableRandom random, Layout layout, int m, int k, int n) {
+        Tensor a = layout == Layout.A_T_B ? view(random, k, m) : view(random, m, k);
+        Tensor b = layout == Layout.AB_T ? view(random, n, k) : view(random, k, n);
+        return new Tensor[] {a, b};
+    }
+
+    private static void simd(Layout layout, Tensor a, Tensor b, Tensor out, boolean accumulate) {
+        switch (layout) {
+            case AB_T -> MatMul.abT(a, b, out, accumulate);
+            case AB -> MatMul.ab(a, b, out, accumulate);
+            case A_T_B -> MatMul.aTb(a, b, out, accumulate);
+        }
+    }
+
+    private static void scalar(Layout layout, Tensor a, Tensor b, Tensor out, boolean accumulate) {
+        switch (layout) {
+            case AB_T -> MatMul.abTScalar(a, b, out, accumulate);
+            case AB -> MatMul.abScalar(a, b, out, accumulate);
+            case A_T_B -> MatMul.aTbScalar(a, b, out, accumulate);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{2}x{3}")
+    @MethodSource("shapes")
+    void simdMatchesScalarTwinOnViews(Layout layout, int m, int k, int n) {
+        SplittableRandom random = new SplittableRandom(m * 31L + k * 7L + n);
+        Tensor[] ab = operands(random, layout, m, k, n);
+        for (boolean accumulate : new boolean[] {false, true}) {
+            Tensor start = Tensor.randn(random, 1f, m, n);
+            Tensor out = outputView(m, n, 9f).copyFrom(start);
+            Tensor expected = start.copy();
+            simd(layout, ab[0], ab[1], out, accumulate);
+            scalar(layout, ab[0], ab[1], expected, accumulate);
+            assertClose(out, expected, k);
+            assertUntouchedOutside(out, 9f);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{2}x{3}")
+    @MethodSource("shapes")
+    void packedCoreAndSmallPathBothMatchScalarTwin(Layout layout, int m, int k, int n) {
+        SplittableRandom random = new SplittableRandom(k * 131L + n);
+        Tensor[] ab = operands(random, layout, m, k, n);
+        Tensor expected = Tensor.zeros(m, n);
+        scalar(layout, ab[0], ab[1], expected, false);
+        Operand a = layout == Layout.A_T_B
+                ? Operand.transposed(ab[0].data(), ab[0].offset(), m) : Operand.rowMajor(ab[0].data(), ab[0].offset(), k);
+        Operand b = layout == Layout.AB_T
+                ? Operand.transposed(ab[1].data(), ab[1].offset(), k) : Operand.rowMajor(ab[1].data(), ab[1].offset(), n);
+        Tensor packed = Tensor.zeros(m, n);
+        Gemm.multiply(a, b, m, k, n, packed.data(), 0, n, false);
+        assertClose(packed, expected, k);
+        Tensor small = Tensor.zeros(m, n);
+        SmallMatMul.multiply(a, b, m, k, n, small.data(), 0, n, false);
+        assertClose(small, expected, k);
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{2}x{3}")
+    @MethodSource("shapes")
+    void threadCountDoesNotChangeTheResult(Layout layout, int m, int k, int n) {
+        SplittableRandom random = new SplittableRandom(n * 17L + m);
+        Tensor[] ab = operands(random, layout, m, k, n);
+        Tensor single = Tensor.zeros(m, n);
+        ONE.run(() -> simd(layout, ab[0], ab[1], single, false));
+        for (Parallel parallel : new Parallel[] {TWO, THREE}) {
+            Tensor multi = Tensor.zeros(m, n);
+            parallel.run(() -> simd(layout, ab[0], ab[1], multi, false));
+            // Not bitwise: the small path's reduceLanes may add lanes in another order once C2 compiles it.
+            assertClose(multi, single, k);
+        }
+    }
+
+    @Test
+    void largeProductOnThreeThreadsMatchesScalarTwin() {
+        SplittableRandom random = new SplittableRandom(5);
+        int m = 400, k = 300, n = 530;
+        for (Layout layout : Layout.values()) {
+            Tensor[] ab = operands(random, layout, m, k, n);
+            Tensor out = Tensor.zeros(m, n);
+            Tensor expected = Tensor.zeros(m, n);
+            THREE.run(() -> simd(layout, ab[0], ab[1], out, false));
+            scalar(layout, ab[0], ab[1], expected, false);
+            assertClose(out, expected, k);
+        }
+    }
+
+    @Test
+    void emptyInnerDimensionGivesZerosOrLeavesOutput() {
+        for (Layout layout : Layout.values()) {
+            Tensor a = layout == Layout.A_T_B ? Tensor.zeros(0, 50) : Tensor.zeros(50, 0);
+            Tensor b = layout == Layout.AB_T ? Tensor.zeros(60, 0) : Tensor.zeros(0, 60);
+            Tensor out = Tensor.zeros(50, 60).fill(3f);
+            simd(layout, a, b, out, true);
+            assertThat(out.toArray()).as("%s accumulate", layout).containsOnly(3f);
+            simd(layout, a, b, out, false);
+            assertThat(out.toArray()).as("%s overwrite", layout).containsOnly(0f);
+        }
+        float[] c = new float[50 * 60];
+        Gemm.multiply(Operand.rowMajor(new float[0], 0, 0), Operand.rowMajor(new float[0], 0, 60), 50, 0, 60, c, 0, 60, false);
+        assertThat(c).containsOnly(0f);
+    }
+
+    @Test
+    void allocatingOverloadsReturnTheProduct() {
+        Tensor a = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
+        Tensor b = Tensor.of(new float[] {5, 6, 7, 8}, 2, 2);
+        assertThat(MatMul.ab(a, b).toArray()).containsExactly(19, 22, 43, 50);
+        assertThat(MatMul.abT(a, b).toArray()).containsExactly(17, 23, 39, 53);
+        assertThat(MatMul.aTb(a, b).toArray()).containsExactly(26, 30, 38, 44);
+    }
+
+    @Test
+    void innerDimensionMismatchNamesBothShapes() {
+        Tensor a = Tensor.zeros(4, 3), b = Tensor.zeros(5, 2);
+        assertThatThrownBy(() -> MatMul.abT(a, b)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("abT").hasMessageContaining("[4, 3]").hasMessageContaining("[5, 2]");
+        assertThatThrownBy(() -> MatMul.ab(a, b)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ab").hasMessageContaining("[4, 3]").hasMessageContaining("[5, 2]");
+        assertThatThrownBy(() -> MatMul.aTb(a, b)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("aTb").hasMessageContaining("[4, 3]").hasMessageContaining("[5, 2]");
+    }
+
+    @Test
+    void wrongOutputShapeIsNamed() {
+        Tensor a = Tensor.zeros(4, 3), b = Tensor.zeros(5, 3);
+        assertThatThrownBy(() -> MatMul.abT(a, b, Tensor.zeros(5, 4), false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[5, 4]").hasMessageContaining("4x5");
+    }
+
+    @Test
+    void microKernelTileMatchesItsScalarTwin() {
+        SplittableRandom random = new SplittableRandom(3);
+        int kc = 37, ldc = MicroKernel.NR + 5;
+        float[] a = Tensor.randn(random, 1f, kc * MicroKernel.MR + 4).data();
+        float[] b = Tensor.randn(random, 1f, kc * MicroKernel.NR + 2).data();
+        for (boolean load : new boolean[] {false, true}) {
+            float[] c = Tensor.randn(random, 1f, 3 + MicroKernel.MR * ldc).data();
+            float[] expected = c.clone();
+            MicroKernel.tile(a, 4, 1, MicroKernel.MR, b, 2, kc, c, 3, ldc, load);
+            MicroKernel.tileScalar(a, 4, 1, MicroKernel.MR, b, 2, kc, expected, 3, ldc, load);
+            assertClose(Tensor.of(c, c.length), Tensor.of(expected, expected.length), kc);
+        }
+    }
+}
