@@ -11,8 +11,9 @@ import org.sparselora4j.tensor.Index;
  * Analytic FLOPs of one SparseLoRA forward and backward pass, on {@link StepFlops}'s rules: the dense token
  * group's base at full width, the sparse group's base at the kept widths (its input gradient skipped where
  * {@link BaseGradient#DETACHED} detaches it), LoRA branches dense on every row; and, counted apart, a rank-r
- * SVD predictor: per sparse FFN layer (batch rows of sequence means) · (dim·r + r·hidden) for gate and up, per
- * sparse attention layer (every row) · (dim·r + r·width) for q, k and v, 2 FLOPs per multiply-add.
+ * SVD predictor ({@link SvdPredictor}): per sparse FFN layer (batch rows of sequence means) · (dim·r + r·hidden)
+ * for gate and up; per sparse attention layer every row through [A_q A_k A_v] (dim·3r), their Gram matrix
+ * ((3r)² per row) and r² per q, k and v channel; 2 FLOPs per multiply-add.
  *
  * <p>Kept widths are those the predictor last picked for a layer ({@link TimedPredictor}); before any pick they
  * are estimated as floor(width·(1−s)) for the FFN, k = v = floor(kvDim·(1−s)) and q = o = group·k (the
@@ -87,7 +88,8 @@ public final class SparseFlops {
         for (int l = 0; l < c.layers(); l++) {
             if (plan.ffn(l, step) > 0) total += 2 * 2.0 * batch.batchSize() * rank * (c.dim() + c.hiddenDim());
             if (plan.attention(l, step) > 0) {
-                total += 2.0 * n * rank * (c.dim() + c.dim()) + 2 * 2.0 * n * rank * (c.dim() + c.kvDim());
+                total += 2.0 * n * c.dim() * 3 * rank + 2.0 * n * 9 * rank * rank
+                        + 2.0 * (c.heads() * c.headSize() + 2 * c.kvDim()) * rank * rank;
             }
         }
         return total;

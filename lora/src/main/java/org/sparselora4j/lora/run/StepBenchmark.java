@@ -100,7 +100,7 @@ public final class StepBenchmark {
                     (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, lastLoss);
         }
         return new Result(method.name(), steps, median(total), min(total), max(total), median(forward), median(backward), median(optimizer),
-                median(cpu), batch.tokenCount(), method.flops(batch, 0), firstLoss, lastLoss);
+                median(cpu), batch.tokenCount(), method.flops(batch, warmup + steps - 1), firstLoss, lastLoss);
     }
 
     /** CPU time of this process so far, or 0 where the platform does not report it. */
