@@ -108,17 +108,21 @@ final class BenchStepCommand implements Command {
         err.printf("bench step: initialising a random model of %.1fM parameters%n", config.parameterCount() / 1e6);
         LlamaWeights weights = LlamaInit.random(config, seed);
         TokenBatch batch = StepBenchmark.randomBatch(config.vocabSize(), batchSize, seq, outputTokens, seed);
-        Map<Method, StepBenchmark.Result> done = new java.util.EnumMap<>(Method.class);
+        List<TrainingMethod> built = new ArrayList<>();
         for (Method kind : kinds) {
-            TrainingMethod method = switch (kind) {
+            built.add(switch (kind) {
                 case FULL -> new FullFineTuning(weights);
                 case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed));
                 case SPARSELORA -> SparseFlags.method(args, "bench step", LoraAdapter.create(weights, loraConfig(args), seed), warmup + steps, 0, seed,
                         null, err);
-            };
-            StepBenchmark.Result r = StepBenchmark.run(method, batch, warmup, steps, new Parallel(threads), err);
-            done.put(kind, r);
-
+            });
+        }
+        // Several methods run interleaved, one step of each per round, so a shared machine's load hits them alike.
+        List<StepBenchmark.Result> results = StepBenchmark.runInterleaved(built, batch, warmup, steps, new Parallel(threads), err);
+        StepBenchmark.Result loraResult = kinds.contains(Method.LORA) ? results.get(kinds.indexOf(Method.LORA)) : null;
+        for (int m = 0; m < built.size(); m++) {
+            TrainingMethod method = built.get(m);
+            StepBenchmark.Result r = results.get(m);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("bench", "step");
             result.put("method", method.name());
@@ -154,8 +158,10 @@ final class BenchStepCommand implements Command {
                 double predictorMs = sparse.predictor().nanos() / 1e6 / (warmup + steps);
                 result.put("predictor_ms_per_step", round(predictorMs));
                 result.put("predictor_time_share", round4(predictorMs / r.medianMs()));
-                StepBenchmark.Result lora = done.get(Method.LORA);
-                if (lora != null) result.put("speedup_vs_lora", round4(lora.medianMs() / r.medianMs()));
+                if (loraResult != null) {
+                    result.put("speedup_vs_lora", round4(loraResult.medianMs() / r.medianMs()));
+                    result.put("cpu_speedup_vs_lora", round4(loraResult.cpuMs() / r.cpuMs()));
+                }
             }
             out.println(Json.write(result));
         }
