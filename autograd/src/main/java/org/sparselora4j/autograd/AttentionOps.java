@@ -2,6 +2,7 @@ package org.sparselora4j.autograd;
 
 import java.util.Arrays;
 import org.sparselora4j.tensor.Parallel;
+import org.sparselora4j.tensor.Shape;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.MatMul;
 import org.sparselora4j.tensor.kernel.Softmax;
@@ -16,9 +17,15 @@ import org.sparselora4j.tensor.kernel.Softmax;
  *
  * <p>Work is split over (sequence, kv head) groups. A group stacks the time steps of its query heads into one
  * (group·time, headSize) block so each product is one matmul kernel call: S = Q·Kᵀ, P = softmax(S), O = P·V.
- * The backward recomputes P from q and k (one more matmul) instead of keeping batch·heads·time² probabilities.
+ * The forward keeps P for the backward while batch·heads·time² is at most {@link #KEEP_LIMIT}; above it the
+ * backward recomputes P from q and k (one more matmul) instead of holding that much memory.
  */
 public final class AttentionOps {
+    /**
+     * Most probabilities (batch·heads·time² floats) kept from the forward for the backward: 64 MB. Above it the
+     * backward recomputes them from q and k (one more matmul and softmax per group) to save the memory.
+     */
+    static final long KEEP_LIMIT = 1L << 24;
     /** Binds single-threaded kernels inside a group when the groups already fill every core. */
     private static final Parallel SERIAL = new Parallel(1);
 
@@ -37,10 +44,18 @@ public final class AttentionOps {
      * {@code valid[b·time + t]} is false where position t of sequence b is padding.
      */
     public static Var attention(Var q, Var k, Var v, int batch, int time, int heads, int kvHeads, boolean[] valid) {
+        return attention(q, k, v, batch, time, heads, kvHeads, valid, KEEP_LIMIT);
+    }
+
+    /** {@link #attention(Var, Var, Var, int, int, int, int, boolean[])} keeping at most {@code keepLimit} probabilities. */
+    static Var attention(Var q, Var k, Var v, int batch, int time, int heads, int kvHeads, boolean[] valid, long keepLimit) {
         Geometry g = Geometry.of(q.value(), k.value(), v.value(), batch, time, heads, kvHeads, valid);
         boolean[] mask = valid.clone();
         Tensor out = Tensor.zeros(batch * time, heads * g.headSize);
-        forGroups(g, (b, kvh, bufs) -> {
+        boolean grad = Tape.isRecording() && Var.anyRequiresGrad(q, k, v);
+        // The probabilities of every group, kept for the backward when they are small enough (see KEEP_LIMIT).
+        float[] kept = grad && (long) batch * heads * time * time <= keepLimit ? new float[batch * heads * time * time] : null;
+        forGroups(g, kept, (b, kvh, bufs) -> {
             g.gatherHeads(q.value(), b, kvh, true, bufs.q);
             g.gatherHeads(k.value(), b, kvh, false, bufs.k);
             g.gatherHeads(v.value(), b, kvh, false, bufs.v);
@@ -53,26 +68,31 @@ public final class AttentionOps {
             Tensor qGrad = dq ? q.gradBuffer() : null;
             Tensor kGrad = dk ? k.gradBuffer() : null;
             Tensor vGrad = dv ? v.gradBuffer() : null;
-            forGroups(g, (b, kvh, bufs) -> {
-                g.gatherHeads(q.value(), b, kvh, true, bufs.q);
+            forGroups(g, kept, (b, kvh, bufs) -> {
                 g.gatherHeads(k.value(), b, kvh, false, bufs.k);
                 g.gatherHeads(v.value(), b, kvh, false, bufs.v);
-                g.probabilities(bufs, b, mask);
+                if (kept == null) {
+                    g.gatherHeads(q.value(), b, kvh, true, bufs.q);
+                    g.probabilities(bufs, b, mask);                       // recomputed P   (G, T)
+                }
                 g.gatherHeads(dy, b, kvh, true, bufs.o);                  // dO            (G, dh)
                 if (dv) {
-                    MatMul.aTb(bufs.p, bufs.o, bufs.kvOut, false);        // dV = Pᵀ · dO   (T, dh)
-                    g.addHeads(bufs.kvOut, vGrad, b, kvh, false);
+                    // dVᵀ = dOᵀ · P (dh, T): the same product as Pᵀ · dO, in the layout the kernels run fastest.
+                    g.gatherHeadsTransposed(dy, b, kvh, true, bufs.oT);
+                    MatMul.ab(bufs.oT, bufs.p, bufs.kvOutT, false);
+                    g.addHeadsTransposed(bufs.kvOutT, vGrad, b, kvh);
                 }
                 if (!dq && !dk) return;
                 MatMul.abT(bufs.o, bufs.v, bufs.dp, false);               // dP = dO · Vᵀ   (G, T)
                 g.softmaxBackward(bufs, b, mask);                         // dS, scaled     (G, T)
+                if (dk) {
+                    g.gatherHeadsTransposed(q.value(), b, kvh, true, bufs.oT);
+                    MatMul.ab(bufs.oT, bufs.ds, bufs.kvOutT, false);      // dKᵀ = Qᵀ · dS  (dh, T)
+                    g.addHeadsTransposed(bufs.kvOutT, kGrad, b, kvh);
+                }
                 if (dq) {
                     MatMul.ab(bufs.ds, bufs.k, bufs.o, false);            // dQ = dS · K    (G, dh)
                     g.addHeads(bufs.o, qGrad, b, kvh, true);
-                }
-                if (dk) {
-                    MatMul.aTb(bufs.ds, bufs.q, bufs.kvOut, false);       // dK = dSᵀ · Q   (T, dh)
-                    g.addHeads(bufs.kvOut, kGrad, b, kvh, false);
                 }
             });
         }, q, k, v);
@@ -83,15 +103,21 @@ public final class AttentionOps {
         void run(int b, int kvHead, Buffers bufs);
     }
 
-    /** Runs body for every (sequence, kv head), each worker with its own scratch buffers. */
-    private static void forGroups(Geometry g, GroupBody body) {
+    /**
+     * Runs body for every (sequence, kv head), each worker with its own scratch buffers. With {@code kept}, the
+     * group's P buffer is its slice of that array, so the forward fills it and the backward reads it back.
+     */
+    private static void forGroups(Geometry g, float[] kept, GroupBody body) {
         Parallel par = Parallel.current();
         int groups = g.batch * g.kvHeads;
         boolean fillsCores = groups >= par.threads();
         par.forRange(groups, (from, to) -> {
-            Buffers bufs = new Buffers(g);
+            Buffers bufs = new Buffers(g, kept == null);
             Runnable work = () -> {
-                for (int t = from; t < to; t++) body.run(t / g.kvHeads, t % g.kvHeads, bufs);
+                for (int t = from; t < to; t++) {
+                    if (kept != null) bufs.p = Tensor.view(kept, t * bufs.pSize, bufs.pShape);
+                    body.run(t / g.kvHeads, t % g.kvHeads, bufs);
+                }
             };
             if (fillsCores) SERIAL.run(work);
             else work.run();
@@ -100,16 +126,22 @@ public final class AttentionOps {
 
     /** Scratch for one group: G = (heads / kvHeads) · time stacked query rows. */
     private static final class Buffers {
-        final Tensor q, k, v, o, kvOut, p, dp, ds;
+        final Tensor q, k, v, o, oT, kvOutT, dp, ds;
+        final Shape pShape;
+        final int pSize;
+        Tensor p;
 
-        Buffers(Geometry g) {
+        Buffers(Geometry g, boolean ownP) {
             int rows = g.group * g.time;
             q = Tensor.zeros(rows, g.headSize);
             o = Tensor.zeros(rows, g.headSize);
+            oT = Tensor.zeros(g.headSize, rows);
             k = Tensor.zeros(g.time, g.headSize);
             v = Tensor.zeros(g.time, g.headSize);
-            kvOut = Tensor.zeros(g.time, g.headSize);
-            p = Tensor.zeros(rows, g.time);
+            kvOutT = Tensor.zeros(g.headSize, g.time);
+            pShape = Shape.of(rows, g.time);
+            pSize = rows * g.time;
+            p = ownP ? Tensor.zeros(pShape) : null;
             dp = Tensor.zeros(rows, g.time);
             ds = Tensor.zeros(rows, g.time);
         }
@@ -185,15 +217,45 @@ public final class AttentionOps {
         }
 
         /**
+         * The transpose of {@link #gatherHeads}: block (dh, G) with column (hh·T + t) holding row t of head hh, so
+         * that products over the time axis become plain A·B products.
+         */
+        void gatherHeadsTransposed(Tensor wide, int b, int kvh, boolean queries, Tensor block) {
+            int width = wide.cols();
+            int nHeads = queries ? group : 1;
+            int firstHead = queries ? kvh * group : kvh;
+            int cols = nHeads * time;
+            float[] src = wide.data(), dst = block.data();
+            for (int hh = 0; hh < nHeads; hh++) {
+                for (int t = 0; t < time; t++) {
+                    int from = wide.offset() + (b * time + t) * width + (firstHead + hh) * headSize;
+                    int col = hh * time + t;
+                    for (int j = 0; j < headSize; j++) dst[j * cols + col] = src[from + j];
+                }
+            }
+        }
+
+        /** wide[kv head kvh of sequence b] += blockᵀ, block (dh, T): the transposed {@link #addHeads} for keys and values. */
+        void addHeadsTransposed(Tensor block, Tensor wide, int b, int kvh) {
+            int width = wide.cols();
+            float[] src = block.data(), dst = wide.data();
+            for (int t = 0; t < time; t++) {
+                int to = wide.offset() + (b * time + t) * width + kvh * headSize;
+                for (int j = 0; j < headSize; j++) dst[to + j] += src[j * time + t];
+            }
+        }
+
+        /**
          * P (G, T) = masked softmax of Q·Kᵀ · scale. Query t sees keys [0, t] that are not padding; the rest of its
          * row is 0, and a padding query's whole row is 0.
          */
         void probabilities(Buffers bufs, int b, boolean[] valid) {
             MatMul.abT(bufs.q, bufs.k, bufs.p, false);                    // S = Q · Kᵀ     (G, T)
             float[] p = bufs.p.data();
+            int base = bufs.p.offset();
             for (int hh = 0; hh < group; hh++) {
                 for (int t = 0; t < time; t++) {
-                    int row = (hh * time + t) * time;
+                    int row = base + (hh * time + t) * time;
                     if (!valid[b * time + t]) {
                         Arrays.fill(p, row, row + time, 0f);
                         continue;
@@ -211,6 +273,7 @@ public final class AttentionOps {
         /** dS = scale · P ⊙ (dP − Σ dP ⊙ P) from bufs.dp into bufs.ds; 0 wherever P is masked. */
         void softmaxBackward(Buffers bufs, int b, boolean[] valid) {
             float[] p = bufs.p.data(), dp = bufs.dp.data(), ds = bufs.ds.data();
+            int pBase = bufs.p.offset();
             for (int hh = 0; hh < group; hh++) {
                 for (int t = 0; t < time; t++) {
                     int row = (hh * time + t) * time;
@@ -218,7 +281,7 @@ public final class AttentionOps {
                         Arrays.fill(ds, row, row + time, 0f);
                         continue;
                     }
-                    Softmax.backward(p, row, dp, row, ds, row, t + 1, false);
+                    Softmax.backward(p, pBase + row, dp, row, ds, row, t + 1, false);
                     for (int j = 0; j <= t; j++) ds[row + j] *= scale;
                     Arrays.fill(ds, row + t + 1, row + time, 0f);
                 }

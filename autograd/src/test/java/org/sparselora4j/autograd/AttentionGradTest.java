@@ -41,6 +41,29 @@ class AttentionGradTest {
     }
 
     @Test
+    void gradientsWhenTheBackwardRecomputesProbabilities() {
+        Var q = param(random, B * T, NH * DH), k = param(random, B * T, NKV * DH), v = param(random, B * T, NKV * DH);
+        GradCheck.assertGradients(() -> AttentionOps.attention(q, k, v, B, T, NH, NKV, VALID, 0), q, k, v);
+    }
+
+    @Test
+    void keptAndRecomputedProbabilitiesGiveTheSameGradients() {
+        Var q = param(random, B * T, NH * DH), k = param(random, B * T, NKV * DH), v = param(random, B * T, NKV * DH);
+        Tensor dy = Tensor.randn(random, 1f, B * T, NH * DH);
+        float[][] kept = gradients(AttentionOps.attention(q, k, v, B, T, NH, NKV, VALID), dy, q, k, v);
+        float[][] recomputed = gradients(AttentionOps.attention(q, k, v, B, T, NH, NKV, VALID, 0), dy, q, k, v);
+        for (int i = 0; i < 3; i++) assertThat(recomputed[i]).containsExactly(kept[i]);
+    }
+
+    private static float[][] gradients(Var out, Tensor dy, Var... inputs) {
+        for (Var x : inputs) x.zeroGrad();
+        Tape.backward(out, dy, false);
+        float[][] g = new float[inputs.length][];
+        for (int i = 0; i < inputs.length; i++) g[i] = inputs[i].grad().toArray();
+        return g;
+    }
+
+    @Test
     void gradientsWithOneKvHeadAndNoPadding() {
         Var q = param(random, 2 * 3, 2 * 4), k = param(random, 2 * 3, 4), v = param(random, 2 * 3, 4);
         GradCheck.assertGradients(() -> AttentionOps.attention(q, k, v, 2, 3, 2, 1), q, k, v);

@@ -12,10 +12,12 @@ import org.sparselora4j.models.llama.LlamaInit;
 import org.sparselora4j.models.llama.LlamaWeights;
 import org.sparselora4j.models.llama.Target;
 import org.sparselora4j.models.llama.TokenBatch;
+import org.sparselora4j.sparse.SparseLoraMethod;
 import org.sparselora4j.tensor.Parallel;
 import org.sparselora4j.tensor.kernel.Rope;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +31,7 @@ import java.util.Set;
  */
 final class BenchStepCommand implements Command {
     /** The fine-tuning methods this benchmark can build. */
-    enum Method { FULL, LORA }
+    enum Method { FULL, LORA, SPARSELORA }
 
     /** Model shapes of the llama2.c TinyStories checkpoints. */
     enum Preset {
@@ -62,7 +64,7 @@ final class BenchStepCommand implements Command {
 
     @Override
     public List<Args.Flag> flags() {
-        return List.of(
+        List<Args.Flag> f = new ArrayList<>(List.of(
                 Args.Flag.value("preset", "model shape: stories260k | stories15m | stories110m (default stories15m); the flags below override it"),
                 Args.Flag.value("dim", "hidden size"),
                 Args.Flag.value("layers", "decoder blocks"),
@@ -74,14 +76,16 @@ final class BenchStepCommand implements Command {
                 Args.Flag.value("batch", "sequences per step (default 4)"),
                 Args.Flag.value("seq", "positions per sequence (default 256, at most the context)"),
                 Args.Flag.value("output-tokens", "positions at the end of each sequence that carry a label (default: all)"),
-                Args.Flag.value("method", "full | lora (default lora)"),
+                Args.Flag.value("method", "full | lora | sparselora, or several comma-separated to time them side by side in one run (default lora)"),
                 Args.Flag.value("rank", "LoRA rank (default 8)"),
                 Args.Flag.value("alpha", "LoRA alpha (default 16)"),
                 Args.Flag.value("targets", "LoRA projections, comma-separated (default q,k,v,o,gate,up,down)"),
                 Args.Flag.value("steps", "timed steps (default 5)"),
                 Args.Flag.value("warmup", "untimed steps first (default 2)"),
                 Args.Flag.value("threads", "threads to use (default: all cores)"),
-                Args.Flag.value("seed", "seed of weights, adapter and tokens (default 42)"));
+                Args.Flag.value("seed", "seed of weights, adapter and tokens (default 42)")));
+        f.addAll(SparseFlags.flags(0));
+        return f;
     }
 
     @Override
@@ -95,7 +99,7 @@ final class BenchStepCommand implements Command {
         int batchSize = args.integer("batch", 4, 1, 1 << 16);
         int seq = args.integer("seq", Math.min(256, config.maxSeqLen()), 1, config.maxSeqLen());
         int outputTokens = args.integer("output-tokens", seq, 1, seq);
-        Method kind = args.choice("method", Method.class, Method.LORA);
+        List<Method> kinds = methods(args);
         int steps = args.integer("steps", 5, 1, 100_000);
         int warmup = args.integer("warmup", 2, 0, 100_000);
         int threads = args.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
@@ -103,38 +107,82 @@ final class BenchStepCommand implements Command {
 
         err.printf("bench step: initialising a random model of %.1fM parameters%n", config.parameterCount() / 1e6);
         LlamaWeights weights = LlamaInit.random(config, seed);
-        TrainingMethod method = switch (kind) {
-            case FULL -> new FullFineTuning(weights);
-            case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed));
-        };
         TokenBatch batch = StepBenchmark.randomBatch(config.vocabSize(), batchSize, seq, outputTokens, seed);
-        StepBenchmark.Result r = StepBenchmark.run(method, batch, warmup, steps, new Parallel(threads), err);
-
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("bench", "step");
-        result.put("method", method.name());
-        result.put("shape", shape(config));
-        result.put("parameters", config.parameterCount());
-        result.put("trainable_parameters", method.describe().get("trainable_parameters"));
-        result.put("batch", batchSize);
-        result.put("seq", seq);
-        result.put("output_tokens", outputTokens);
-        result.put("threads", threads);
-        result.put("steps", steps);
-        result.put("warmup", warmup);
-        result.put("ms_per_step", round(r.medianMs()));
-        result.put("ms_min", round(r.minMs()));
-        result.put("ms_max", round(r.maxMs()));
-        result.put("forward_ms", round(r.forwardMs()));
-        result.put("backward_ms", round(r.backwardMs()));
-        result.put("optimizer_ms", round(r.optimizerMs()));
-        result.put("tokens_per_s", round(r.tokensPerSecond()));
-        result.put("flops_per_step", r.flopsPerStep());
-        result.put("gflops", round(r.gflops()));
-        result.put("loss_first", round(r.firstLoss()));
-        result.put("loss_last", round(r.lastLoss()));
-        out.println(Json.write(result));
+        List<TrainingMethod> built = new ArrayList<>();
+        for (Method kind : kinds) {
+            built.add(switch (kind) {
+                case FULL -> new FullFineTuning(weights);
+                case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed));
+                case SPARSELORA -> SparseFlags.method(args, "bench step", LoraAdapter.create(weights, loraConfig(args), seed), warmup + steps, 0, seed,
+                        null, err);
+            });
+        }
+        // Several methods run interleaved, one step of each per round, so a shared machine's load hits them alike.
+        List<StepBenchmark.Result> results = StepBenchmark.runInterleaved(built, batch, warmup, steps, new Parallel(threads), err);
+        StepBenchmark.Result loraResult = kinds.contains(Method.LORA) ? results.get(kinds.indexOf(Method.LORA)) : null;
+        for (int m = 0; m < built.size(); m++) {
+            TrainingMethod method = built.get(m);
+            StepBenchmark.Result r = results.get(m);
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("bench", "step");
+            result.put("method", method.name());
+            result.put("shape", shape(config));
+            result.put("parameters", config.parameterCount());
+            result.put("trainable_parameters", method.describe().get("trainable_parameters"));
+            result.put("batch", batchSize);
+            result.put("seq", seq);
+            result.put("output_tokens", outputTokens);
+            result.put("threads", threads);
+            result.put("steps", steps);
+            result.put("warmup", warmup);
+            result.put("ms_per_step", round(r.medianMs()));
+            result.put("ms_min", round(r.minMs()));
+            result.put("ms_max", round(r.maxMs()));
+            result.put("forward_ms", round(r.forwardMs()));
+            result.put("backward_ms", round(r.backwardMs()));
+            result.put("optimizer_ms", round(r.optimizerMs()));
+            result.put("cpu_ms_per_step", round(r.cpuMs()));
+            result.put("tokens_per_s", round(r.tokensPerSecond()));
+            result.put("flops_per_step", r.flopsPerStep());
+            result.put("gflops", round(r.gflops()));
+            result.put("loss_first", round(r.firstLoss()));
+            result.put("loss_last", round(r.lastLoss()));
+            if (method instanceof SparseLoraMethod sparse) {
+                Map<String, Object> d = sparse.describe();
+                result.put("sparsity", d.get("sparsity"));
+                result.put("predictor", d.get("predictor"));
+                result.put("base_gradient", d.get("base_gradient"));
+                result.put("flop_ratio", round4(sparse.flopRatio(batch, warmup + steps - 1)));
+                result.put("predictor_flop_share", round4(sparse.count(batch, warmup + steps - 1).predictor() / r.flopsPerStep()));
+                // The predictor's time over all steps (warm-up included) per step, against the median step.
+                double predictorMs = sparse.predictor().nanos() / 1e6 / (warmup + steps);
+                result.put("predictor_ms_per_step", round(predictorMs));
+                result.put("predictor_time_share", round4(predictorMs / r.medianMs()));
+                if (loraResult != null) {
+                    result.put("speedup_vs_lora", round4(loraResult.medianMs() / r.medianMs()));
+                    result.put("cpu_speedup_vs_lora", round4(loraResult.cpuMs() / r.cpuMs()));
+                }
+            }
+            out.println(Json.write(result));
+        }
         return 0;
+    }
+
+    private static List<Method> methods(Args args) {
+        List<Method> kinds = new ArrayList<>();
+        for (String name : args.string("method", "lora").split(",")) {
+            if (name.isBlank()) continue;
+            Method m = null;
+            for (Method k : Method.values()) if (k.name().equalsIgnoreCase(name.trim())) m = k;
+            if (m == null) throw new UsageException("bench step: --method must be full, lora or sparselora (comma-separated for several), got '" + name.trim() + "'");
+            kinds.add(m);
+        }
+        if (kinds.isEmpty()) throw new UsageException("bench step: --method names no method");
+        return kinds;
+    }
+
+    private static double round4(double v) {
+        return Math.round(v * 10000) / 10000.0;
     }
 
     private static LoraConfig loraConfig(Args args) {

@@ -32,12 +32,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code finetune}: LoRA (or full) fine-tuning of a model on a dataset, into a run folder with metrics, the
+ * {@code finetune}: LoRA, SparseLoRA (or full) fine-tuning of a model on a dataset, into a run folder with metrics, the
  * adapter, a checkpoint, a loss curve and a summary. With no {@code --model} or {@code --data} it runs the
  * embedded default: the project's own base model on its generated task.
  */
 final class FinetuneCommand implements Command {
-    enum Method { LORA, FULL }
+    enum Method { LORA, SPARSELORA, FULL }
 
     @Override
     public String name() {
@@ -58,7 +58,7 @@ final class FinetuneCommand implements Command {
                 Args.Flag.value("validation-data", "validation data in the same formats (default: a split of --data)"),
                 Args.Flag.value("validation-split", "fraction of --data held out when no --validation-data (default 0.1)"),
                 Args.Flag.value("out", "run folder (default runs/<method>-<time>)"),
-                Args.Flag.value("method", "lora | full (default lora)"),
+                Args.Flag.value("method", "lora | sparselora | full (default lora)"),
                 Args.Flag.value("rank", "LoRA rank (default 8)"),
                 Args.Flag.value("alpha", "LoRA alpha (default 16)"),
                 Args.Flag.value("dropout", "LoRA dropout (default 0)"),
@@ -66,6 +66,7 @@ final class FinetuneCommand implements Command {
                 Args.Flag.value("max-seq", "longest sequence in tokens (default: the model's context, at most 1024)"),
                 Args.Flag.toggle("resume", "continue the run in --out from its checkpoint")));
         f.addAll(TrainingFlags.flags(8, 2e-3));
+        f.addAll(SparseFlags.flags(0.05));
         return f;
     }
 
@@ -118,6 +119,8 @@ final class FinetuneCommand implements Command {
 
         TrainingMethod trainingMethod = switch (method) {
             case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed), modelPath.toString());
+            case SPARSELORA -> SparseFlags.method(args, "finetune", LoraAdapter.create(weights, loraConfig(args), seed), config.steps(), 0.05, seed,
+                    modelPath.toString(), err);
             case FULL -> new FullFineTuning(weights);
         };
         err.printf("finetune: %s on %s (%s), %d training and %d validation examples, %d steps of %d x %d, run folder %s%n",

@@ -7,6 +7,7 @@ import org.sparselora4j.models.llama.TokenBatch;
 import org.sparselora4j.tensor.Parallel;
 
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -23,11 +24,13 @@ public final class StepBenchmark {
     /**
      * Medians over the timed steps (milliseconds), with the step's phases; FLOPs from the method's analytic count.
      *
+     * @param cpuMs         median CPU time of the whole process per step (all threads, GC and JIT included): on a
+     *                      machine shared with other work this varies less than wall time
      * @param tokensPerStep real tokens of the batch (what tokens/s counts)
      * @param firstLoss     the loss of the first step (warm-up included), lastLoss of the last
      */
     public record Result(String method, int steps, double medianMs, double minMs, double maxMs, double forwardMs, double backwardMs,
-                         double optimizerMs, int tokensPerStep, double flopsPerStep, double firstLoss, double lastLoss) {
+                         double optimizerMs, double cpuMs, int tokensPerStep, double flopsPerStep, double firstLoss, double lastLoss) {
         public double tokensPerSecond() {
             return tokensPerStep / (medianMs / 1e3);
         }
@@ -59,16 +62,51 @@ public final class StepBenchmark {
 
     /** Runs {@code warmup} then {@code steps} timed steps on {@code batch} with {@code parallel} bound; progress on stderr-like output. */
     public static Result run(TrainingMethod method, TokenBatch batch, int warmup, int steps, Parallel parallel, PrintStream progress) {
-        if (steps < 1 || warmup < 0) throw new IllegalArgumentException("need at least one timed step and no negative warm-up");
-        return parallel.call(() -> timeSteps(method, batch, warmup, steps, progress));
+        return runInterleaved(List.of(method), batch, warmup, steps, parallel, progress).getFirst();
     }
 
-    private static Result timeSteps(TrainingMethod method, TokenBatch batch, int warmup, int steps, PrintStream progress) {
-        List<Var> params = method.parameters();
-        AdamW adam = new AdamW(params, AdamW.Config.defaults().withWeightDecay(0));
-        double[] total = new double[steps], forward = new double[steps], backward = new double[steps], optimizer = new double[steps];
-        double firstLoss = Double.NaN, lastLoss = Double.NaN;
-        for (int i = 0; i < warmup + steps; i++) {
+    /**
+     * Times several methods side by side: each method's warm-up steps first, then the timed steps in rounds of
+     * one step per method, so that a shared machine's load falls on all of them alike. Results in method order.
+     */
+    public static List<Result> runInterleaved(List<TrainingMethod> methods, TokenBatch batch, int warmup, int steps, Parallel parallel,
+                                              PrintStream progress) {
+        if (steps < 1 || warmup < 0) throw new IllegalArgumentException("need at least one timed step and no negative warm-up");
+        return parallel.call(() -> {
+            List<Timer> timers = methods.stream().map(m -> new Timer(m, batch, warmup, steps)).toList();
+            for (Timer t : timers) for (int i = 0; i < warmup; i++) t.step(progress);
+            for (int i = 0; i < steps; i++) for (Timer t : timers) t.step(progress);
+            return timers.stream().map(Timer::result).toList();
+        });
+    }
+
+    /** One method's steps and their times. */
+    private static final class Timer {
+        private final TrainingMethod method;
+        private final TokenBatch batch;
+        private final int warmup, steps;
+        private final List<Var> params;
+        private final AdamW adam;
+        private final double[] total, forward, backward, optimizer, cpu;
+        private double firstLoss = Double.NaN, lastLoss = Double.NaN;
+        private int i;
+
+        Timer(TrainingMethod method, TokenBatch batch, int warmup, int steps) {
+            this.method = method;
+            this.batch = batch;
+            this.warmup = warmup;
+            this.steps = steps;
+            this.params = method.parameters();
+            this.adam = new AdamW(params, AdamW.Config.defaults().withWeightDecay(0));
+            this.total = new double[steps];
+            this.forward = new double[steps];
+            this.backward = new double[steps];
+            this.optimizer = new double[steps];
+            this.cpu = new double[steps];
+        }
+
+        void step(PrintStream progress) {
+            long c0 = processCpuNanos();
             long t0 = System.nanoTime();
             method.beginStep(i);
             Tape.zeroGrad(params);
@@ -78,6 +116,7 @@ public final class StepBenchmark {
             long t2 = System.nanoTime();
             adam.step(1e-3);
             long t3 = System.nanoTime();
+            long c1 = processCpuNanos();
             lastLoss = loss.value().get(0);
             if (i == 0) firstLoss = lastLoss;
             boolean timed = i >= warmup;
@@ -87,13 +126,26 @@ public final class StepBenchmark {
                 forward[s] = (t1 - t0) / 1e6;
                 backward[s] = (t2 - t1) / 1e6;
                 optimizer[s] = (t3 - t2) / 1e6;
+                cpu[s] = (c1 - c0) / 1e6;
             }
-            progress.printf("bench step: %s %d/%d %.1f ms (forward %.1f, backward %.1f, optimizer %.1f) loss %.4f%n",
-                    timed ? "step" : "warm-up", timed ? i - warmup + 1 : i + 1, timed ? steps : warmup, (t3 - t0) / 1e6,
+            progress.printf("bench step: %s %s %d/%d %.1f ms (forward %.1f, backward %.1f, optimizer %.1f) loss %.4f%n",
+                    method.name(), timed ? "step" : "warm-up", timed ? i - warmup + 1 : i + 1, timed ? steps : warmup, (t3 - t0) / 1e6,
                     (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, lastLoss);
+            i++;
         }
-        return new Result(method.name(), steps, median(total), min(total), max(total), median(forward), median(backward), median(optimizer),
-                batch.tokenCount(), method.flops(batch, 0), firstLoss, lastLoss);
+
+        Result result() {
+            return new Result(method.name(), steps, median(total), min(total), max(total), median(forward), median(backward), median(optimizer),
+                    median(cpu), batch.tokenCount(), method.flops(batch, warmup + steps - 1), firstLoss, lastLoss);
+        }
+    }
+
+    /** CPU time of this process so far, or 0 where the platform does not report it. */
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return Math.max(0, os.getProcessCpuTime());
+        }
+        return 0;
     }
 
     static double median(double[] xs) {

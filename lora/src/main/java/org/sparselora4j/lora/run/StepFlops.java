@@ -38,7 +38,7 @@ public final class StepFlops {
             return forward + backward;
         }
 
-        Count plus(Count o) {
+        public Count plus(Count o) {
             return new Count(forward + o.forward, backward + o.backward);
         }
     }
@@ -54,10 +54,50 @@ public final class StepFlops {
     }
 
     /**
+     * Where a frozen projection's base runs on a subset of its channels for some rows (SparseLoRA's gathered
+     * matmuls): q, k, v, gate and up keep {@code kept} output rows of W, o and down {@code kept} input columns.
+     * The LoRA branch stays dense on all rows.
+     */
+    public interface SparseBase {
+        /** Every base dense. */
+        SparseBase DENSE = new SparseBase() {
+            @Override
+            public long sparseRows(int layer, Target target) {
+                return 0;
+            }
+
+            @Override
+            public int kept(int layer, Target target) {
+                throw new IllegalStateException("a dense base keeps every channel");
+            }
+
+            @Override
+            public boolean sparseInputGrad(int layer, Target target) {
+                return true;
+            }
+        };
+
+        /** Rows whose base of {@code target} in {@code layer} runs on gathered channels (0: all dense). */
+        long sparseRows(int layer, Target target);
+
+        /** Channels kept on the gathered side of the weight in those rows. */
+        int kept(int layer, Target target);
+
+        /** Whether those rows' base computes an input gradient (false where it is detached). */
+        boolean sparseInputGrad(int layer, Target target);
+    }
+
+    /**
      * The general count: {@code trainsAll} for full fine-tuning; otherwise a frozen model with LoRA of
      * {@code rank} on {@code loraTargets} (rank 0 and no targets: nothing trains, forward only matters).
      */
     public static Count count(LlamaConfig c, int batch, int seqLen, int labels, boolean trainsAll, int rank, Set<Target> loraTargets) {
+        return count(c, batch, seqLen, labels, trainsAll, rank, loraTargets, SparseBase.DENSE);
+    }
+
+    /** {@link #count(LlamaConfig, int, int, int, boolean, int, Set)} with the frozen bases computed as {@code sparse} says. */
+    public static Count count(LlamaConfig c, int batch, int seqLen, int labels, boolean trainsAll, int rank, Set<Target> loraTargets,
+                              SparseBase sparse) {
         long n = (long) batch * seqLen;
         int dim = c.dim(), kv = c.kvDim(), hidden = c.hiddenDim();
         Count total = new Count(0, 0);
@@ -66,18 +106,18 @@ public final class StepFlops {
             boolean q = stream || trainsAll || loraTargets.contains(Target.Q);
             boolean k = stream || trainsAll || loraTargets.contains(Target.K);
             boolean v = stream || trainsAll || loraTargets.contains(Target.V);
-            total = total.plus(projection(n, dim, dim, stream, trainsAll, loraRank(rank, loraTargets, Target.Q)));
-            total = total.plus(projection(n, dim, kv, stream, trainsAll, loraRank(rank, loraTargets, Target.K)));
-            total = total.plus(projection(n, dim, kv, stream, trainsAll, loraRank(rank, loraTargets, Target.V)));
+            total = total.plus(projection(n, dim, dim, stream, trainsAll, loraRank(rank, loraTargets, Target.Q), sparse, layer, Target.Q));
+            total = total.plus(projection(n, dim, kv, stream, trainsAll, loraRank(rank, loraTargets, Target.K), sparse, layer, Target.K));
+            total = total.plus(projection(n, dim, kv, stream, trainsAll, loraRank(rank, loraTargets, Target.V), sparse, layer, Target.V));
             total = total.plus(attention(batch, seqLen, c.heads(), c.headSize(), q || k, v));
             boolean attended = q || k || v;
-            total = total.plus(projection(n, dim, dim, attended, trainsAll, loraRank(rank, loraTargets, Target.O)));
+            total = total.plus(projection(n, dim, dim, attended, trainsAll, loraRank(rank, loraTargets, Target.O), sparse, layer, Target.O));
             stream = stream || attended || loraTargets.contains(Target.O);
             boolean gate = stream || trainsAll || loraTargets.contains(Target.GATE);
             boolean up = stream || trainsAll || loraTargets.contains(Target.UP);
-            total = total.plus(projection(n, dim, hidden, stream, trainsAll, loraRank(rank, loraTargets, Target.GATE)));
-            total = total.plus(projection(n, dim, hidden, stream, trainsAll, loraRank(rank, loraTargets, Target.UP)));
-            total = total.plus(projection(n, hidden, dim, gate || up, trainsAll, loraRank(rank, loraTargets, Target.DOWN)));
+            total = total.plus(projection(n, dim, hidden, stream, trainsAll, loraRank(rank, loraTargets, Target.GATE), sparse, layer, Target.GATE));
+            total = total.plus(projection(n, dim, hidden, stream, trainsAll, loraRank(rank, loraTargets, Target.UP), sparse, layer, Target.UP));
+            total = total.plus(projection(n, hidden, dim, gate || up, trainsAll, loraRank(rank, loraTargets, Target.DOWN), sparse, layer, Target.DOWN));
             stream = stream || gate || up || loraTargets.contains(Target.DOWN);
         }
         return total.plus(projection(labels, dim, c.vocabSize(), stream, trainsAll, 0));
@@ -93,15 +133,29 @@ public final class StepFlops {
      */
     public static Count projection(long n, int in, int out, boolean inputGrad, boolean trainsWeight, int rank) {
         double mac = 2.0 * n * in * out;
-        double forward = mac;
-        double backward = (inputGrad ? mac : 0) + (trainsWeight ? mac : 0);
-        if (rank > 0) {
-            double down = 2.0 * n * in * rank;  // x·Aᵀ, and each of dA and dx = du·A
-            double up = 2.0 * n * rank * out;   // u·Bᵀ, and each of dB and du = dz·B
-            forward += down + up;
-            backward += 2 * up + down + (inputGrad ? down : 0);
-        }
-        return new Count(forward, backward);
+        Count base = new Count(mac, (inputGrad ? mac : 0) + (trainsWeight ? mac : 0));
+        return base.plus(loraBranch(n, in, out, inputGrad, rank));
+    }
+
+    /** A LoRA branch of {@code rank} (0: none) on a projection in → out over n rows. */
+    public static Count loraBranch(long n, int in, int out, boolean inputGrad, int rank) {
+        if (rank == 0) return new Count(0, 0);
+        double down = 2.0 * n * in * rank;  // x·Aᵀ, and each of dA and dx = du·A
+        double up = 2.0 * n * rank * out;   // u·Bᵀ, and each of dB and du = dz·B
+        return new Count(down + up, 2 * up + down + (inputGrad ? down : 0));
+    }
+
+    /** One projection of a layer whose base may run gathered on some rows; its LoRA branch is dense on all rows. */
+    private static Count projection(long n, int in, int out, boolean inputGrad, boolean trainsWeight, int rank,
+                                    SparseBase sparse, int layer, Target target) {
+        long ns = sparse.sparseRows(layer, target);
+        if (ns == 0) return projection(n, in, out, inputGrad, trainsWeight, rank);
+        int kept = sparse.kept(layer, target);
+        boolean outputSliced = target != Target.O && target != Target.DOWN;
+        Count dense = projection(n - ns, in, out, inputGrad, trainsWeight, 0);
+        Count gathered = projection(ns, outputSliced ? in : kept, outputSliced ? kept : out,
+                inputGrad && sparse.sparseInputGrad(layer, target), trainsWeight, 0);
+        return dense.plus(gathered).plus(loraBranch(n, in, out, inputGrad, rank));
     }
 
     /**

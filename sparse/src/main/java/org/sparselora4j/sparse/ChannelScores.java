@@ -1,0 +1,98 @@
+package org.sparselora4j.sparse;
+
+import org.sparselora4j.models.llama.TokenBatch;
+import org.sparselora4j.tensor.Tensor;
+import org.sparselora4j.tensor.kernel.MatMul;
+
+/** The per-channel statistics the predictors rank by: column L2 norms, directly or through a Gram matrix. */
+final class ChannelScores {
+    private ChannelScores() {
+    }
+
+    /** ||y[:, c]||₂ for each column c of y (n, d). */
+    static float[] columnNorms(Tensor y) {
+        int n = y.rows();
+        int d = y.cols();
+        float[] data = y.data();
+        int off = y.offset();
+        double[] sum = new double[d];
+        for (int i = 0; i < n; i++) {
+            int row = off + i * d;
+            for (int c = 0; c < d; c++) {
+                double v = data[row + c];
+                sum[c] += v * v;
+            }
+        }
+        float[] norms = new float[d];
+        for (int c = 0; c < d; c++) norms[c] = (float) Math.sqrt(sum[c]);
+        return norms;
+    }
+
+    /**
+     * ||P·B[:, c]||₂ for each column c of b (r, d), given the Gram matrix g = Pᵀ·P (r, r) of some P (n, r):
+     * ||P·b_c||² = b_cᵀ·G·b_c, so the norms of an (n, d) product cost r²·d instead of n·r·d.
+     */
+    static float[] normsFromGram(double[][] g, Tensor b) {
+        int r = b.rows();
+        int d = b.cols();
+        float[] bd = b.data();
+        int off = b.offset();
+        double[] sum = new double[d];
+        for (int i = 0; i < r; i++) {
+            for (int j = 0; j < r; j++) {
+                double gij = g[i][j];
+                int ri = off + i * d;
+                int rj = off + j * d;
+                for (int c = 0; c < d; c++) sum[c] += gij * bd[ri + c] * bd[rj + c];
+            }
+        }
+        float[] norms = new float[d];
+        for (int c = 0; c < d; c++) norms[c] = (float) Math.sqrt(Math.max(0, sum[c]));
+        return norms;
+    }
+
+    /** The Gram matrix pᵀ·p of p (n, r), in double. */
+    static double[][] gram(Tensor p) {
+        Tensor g = MatMul.aTb(p, p);
+        int r = p.cols();
+        double[][] out = new double[r][r];
+        for (int i = 0; i < r; i++) {
+            for (int j = 0; j < r; j++) out[i][j] = g.get(i, j);
+        }
+        return out;
+    }
+
+    /** The diagonal block [from, from+r)² of a Gram matrix. */
+    static double[][] block(double[][] g, int from, int r) {
+        double[][] out = new double[r][r];
+        for (int i = 0; i < r; i++) System.arraycopy(g[from + i], from, out[i], 0, r);
+        return out;
+    }
+
+    /** The mean over each sample's seqLen positions (padding included, as the reference scores it): (B, dim). */
+    static Tensor sequenceMean(Tensor x, TokenBatch batch) {
+        int b = batch.batchSize();
+        int t = batch.seqLen();
+        int dim = x.cols();
+        Tensor mean = Tensor.zeros(b, dim);
+        float[] xd = x.data();
+        float[] md = mean.data();
+        for (int s = 0; s < b; s++) {
+            double[] sum = new double[dim];
+            for (int p = 0; p < t; p++) {
+                int row = x.offset() + (s * t + p) * dim;
+                for (int c = 0; c < dim; c++) sum[c] += xd[row + c];
+            }
+            for (int c = 0; c < dim; c++) md[s * dim + c] = (float) (sum[c] / t);
+        }
+        return mean;
+    }
+
+    /** Throws unless x is the (B·T, dim) input of the batch. */
+    static void checkInput(Tensor x, TokenBatch batch, int dim) {
+        if (x.rank() != 2 || x.rows() != batch.rows() || x.cols() != dim) {
+            throw new IllegalArgumentException("predictor input has shape " + x.shape() + ", expected [" + batch.rows() + ", " + dim
+                    + "] for a batch of " + batch.batchSize() + " x " + batch.seqLen());
+        }
+    }
+}
