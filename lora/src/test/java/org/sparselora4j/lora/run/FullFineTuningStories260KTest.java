@@ -24,23 +24,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Full fine-tuning of the real stories260K checkpoint on its own greedy text (the three continuations in
  * golden/stories260K-greedy-text.txt, about 240 tokens, one sequence each): a few dozen AdamW steps lower the
- * loss by a clear margin, and runs from the same checkpoint give identical losses.
+ * loss by a clear margin, and two runs from the same checkpoint give the same losses.
  *
- * <p>Identical to the bit once the kernels are compiled: the very first run in a JVM may differ in the last
- * bits, because the Vector API's float {@code reduceLanes(ADD)} (used by the dot, softmax and cross-entropy
- * kernels) sums lanes in one order when interpreted and in another once C2 compiles it. So the first run is
- * checked to a tolerance and the two after it exactly.
+ * <p>The same to 1e-5, not to the bit: the Vector API's float {@code reduceLanes(ADD)} (in the dot, softmax,
+ * RMSNorm, small-matmul and cross-entropy kernels) adds lanes in one order when interpreted and in another once
+ * C2 has compiled it, so the last bits depend on how far the JIT has got, which differs between runs. Everything
+ * else in a step (data, initialisation, work split over threads) is fixed; kernels with an order-fixed lane
+ * reduction would make this exact.
  */
 class FullFineTuningStories260KTest {
     private static final int STEPS = 30;
 
     @Test
     void lowersTheLossOnItsOwnTextDeterministically() throws IOException {
-        double[] cold = train();
         double[] first = train();
         double[] second = train();
-        assertThat(second).containsExactly(first);
-        assertThat(cold).usingComparatorWithPrecision(1e-4).containsExactly(first);
+        assertThat(second).usingComparatorWithPrecision(1e-5).containsExactly(first);
         double start = first[0], end = first[STEPS - 1];
         assertThat(end).as("loss after %d steps, from %.4f", STEPS, start).isLessThan(0.5 * start);
         for (int i = 5; i < STEPS; i += 5) assertThat(first[i]).as("loss at step %d", i).isLessThan(first[i - 5]);
