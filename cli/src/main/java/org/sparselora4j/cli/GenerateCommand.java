@@ -13,7 +13,8 @@ import java.util.Locale;
 
 /**
  * {@code generate --model F --tokenizer F --prompt TEXT}: text generation with a KV cache, printed as it comes
- * (prompt included, then a newline, as llama2.c's run.c prints it); speed on stderr.
+ * (prompt included, then a newline, as llama2.c's run.c prints it); speed on stderr. With {@code --adapter DIR}
+ * a PEFT LoRA adapter is merged into a copy of the weights first.
  * <p>
  * {@code --max-tokens N} is the number of new tokens after the prompt (fewer if the model ends the text with BOS
  * or EOS, or the context fills). With a prompt of P tokens including BOS, run.c's {@code -n S} (S positions,
@@ -39,7 +40,8 @@ final class GenerateCommand implements Command {
                 Args.Flag.value("max-tokens", "new tokens to generate after the prompt, at most (default 256; the context limits it)"),
                 Args.Flag.value("temperature", "0 for greedy (argmax); higher is more random (default 1.0)"),
                 Args.Flag.value("top-p", "nucleus sampling threshold in [0, 1]; 0 or 1 samples the whole distribution (default 0.9)"),
-                Args.Flag.value("seed", "random seed, a positive integer (default: from the clock, printed on stderr)"));
+                Args.Flag.value("seed", "random seed, a positive integer (default: from the clock, printed on stderr)"),
+                AdapterInput.FLAG);
     }
 
     @Override
@@ -63,7 +65,7 @@ final class GenerateCommand implements Command {
         if (maxTokens > room) err.printf("generate: --max-tokens %d exceeds the context; generating at most %d%n", maxTokens, room);
         if (temperature > 0 && !args.has("seed")) err.printf("generate: seed %d%n", seed);
 
-        Generator generator = new Generator(new LlamaInference(weights), tokenizer);
+        Generator generator = new Generator(new LlamaInference(AdapterInput.apply(args, weights)), tokenizer);
         Generator.Generation g = generator.generate(prompt, maxTokens, new Sampler(temperature, topP, seed), piece -> {
             out.print(piece);
             out.flush();

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code logits --model F --tokens 1,2,3 [--all]}: one forward pass over the ids; prints
+ * {@code logits --model F --tokens 1,2,3 [--all] [--adapter DIR]}: one forward pass over the ids; prints
  * {@code {"tokens": [...], "loss": L, "logits": [...]}} with the last position's logits (every position's with
  * {@code --all}) and the mean next-token cross-entropy of tokens[1..] (null for a single token).
  */
@@ -36,7 +36,8 @@ final class LogitsCommand implements Command {
                 Args.Flag.value("model", "model file or folder (llama2.c .bin, GGUF, Hugging Face folder)"),
                 Args.Flag.value("tokens", "comma-separated token ids, e.g. 1,403,407"),
                 Args.Flag.toggle("all", "print the logits of every position (a list of lists), not just the last"),
-                Args.Flag.value("tokenizer", "optional tokenizer file; checked against the model's vocabulary"));
+                Args.Flag.value("tokenizer", "optional tokenizer file; checked against the model's vocabulary"),
+                AdapterInput.FLAG);
     }
 
     @Override
@@ -57,7 +58,7 @@ final class LogitsCommand implements Command {
                     + config.maxSeqLen() + " of " + args.path("model"));
         }
 
-        Tensor logits = new LlamaInference(weights).newSession().prefill(tokens);  // (n, vocab)
+        Tensor logits = new LlamaInference(AdapterInput.apply(args, weights)).newSession().prefill(tokens);  // (n, vocab)
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("tokens", tokens);
         result.put("loss", meanNextTokenLoss(logits, tokens));

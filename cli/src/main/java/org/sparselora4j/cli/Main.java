@@ -13,7 +13,8 @@ public final class Main {
     }
 
     static List<Command> commands() {
-        return List.of(new GenerateCommand(), new LogitsCommand(), new BenchCommand());
+        return List.of(new FinetuneCommand(), new PretrainCommand(), new MakeTaskCommand(), new GenerateCommand(), new LogitsCommand(),
+                new EvalCommand(), new ExportCommand(), new BenchCommand());
     }
 
     public static void main(String[] argv) {

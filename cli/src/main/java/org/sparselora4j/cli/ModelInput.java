@@ -1,42 +1,33 @@
 package org.sparselora4j.cli;
 
-import org.sparselora4j.models.format.Gguf;
-import org.sparselora4j.models.format.GgufModel;
-import org.sparselora4j.models.format.HuggingFaceModel;
-import org.sparselora4j.models.format.Llama2cCheckpoint;
-import org.sparselora4j.models.format.Llama2cTokenizer;
+import org.sparselora4j.models.format.ModelFiles;
 import org.sparselora4j.models.format.Tokenizer;
 import org.sparselora4j.models.llama.LlamaWeights;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * The {@code --model} and {@code --tokenizer} flags: a model recognised by content (a folder is a Hugging Face
- * model, a file that starts with "GGUF" is GGUF, any other file a llama2.c checkpoint), its tokenizer when the
- * file holds one, and one-line errors that name the flag and the file.
+ * The {@code --model} and {@code --tokenizer} flags: a model recognised by content ({@link ModelFiles}), the
+ * tokenizer given or the one stored with the model, and one-line errors that name the flag and the file.
  *
  * @param weights   the model's weights
- * @param tokenizer the tokenizer stored with the weights (GGUF), if any
+ * @param tokenizer the tokenizer given by {@code --tokenizer} or stored with the model, if any
+ * @param model     the path given by {@code --model}
  */
-record ModelInput(LlamaWeights weights, Optional<Tokenizer> tokenizer) {
-    private static final byte[] GGUF_MAGIC = {'G', 'G', 'U', 'F'};
-
-    /** The model in the file or folder given by {@code --model}. */
+record ModelInput(LlamaWeights weights, Optional<Tokenizer> tokenizer, Path model) {
+    /** The model in the file or folder given by {@code --model}, with {@code --tokenizer} when given. */
     static ModelInput load(Args args) throws IOException {
-        Path model = args.path("model");
+        return load(args.path("model"), args.has("tokenizer") ? Optional.of(args.path("tokenizer")) : Optional.empty());
+    }
+
+    static ModelInput load(Path model, Optional<Path> tokenizer) throws IOException {
         if (!Files.exists(model)) throw new IOException("--model " + model + ": no such file or folder");
-        if (Files.isDirectory(model)) return new ModelInput(HuggingFaceModel.load(model), Optional.empty());
-        if (startsWith(model, GGUF_MAGIC)) {
-            try (Gguf gguf = Gguf.open(model)) {
-                return new ModelInput(GgufModel.weights(gguf), GgufModel.tokenizer(gguf));
-            }
-        }
-        return new ModelInput(Llama2cCheckpoint.load(model), Optional.empty());
+        if (tokenizer.isPresent() && !Files.exists(tokenizer.get())) throw new IOException("--tokenizer " + tokenizer.get() + ": no such file");
+        org.sparselora4j.models.format.LoadedModel loaded = ModelFiles.load(model, tokenizer);
+        return new ModelInput(loaded.weights(), loaded.tokenizer(), model);
     }
 
     /** The weights given by {@code --model}. */
@@ -44,34 +35,8 @@ record ModelInput(LlamaWeights weights, Optional<Tokenizer> tokenizer) {
         return load(args).weights();
     }
 
-    /**
-     * The tokenizer given by {@code --tokenizer}, else the one stored with the model; it must cover the model's
-     * vocabulary. {@code command} names the command in the usage error when there is none.
-     */
-    Tokenizer tokenizer(Args args, String command) throws IOException {
-        int vocab = weights.config().vocabSize();
-        Tokenizer chosen;
-        String source;
-        if (args.has("tokenizer")) {
-            Path path = args.path("tokenizer");
-            if (!Files.exists(path)) throw new IOException("--tokenizer " + path + ": no such file");
-            chosen = Llama2cTokenizer.load(path);
-            source = "--tokenizer " + path;
-        } else if (tokenizer.isPresent()) {
-            chosen = tokenizer.get();
-            source = "--model " + args.path("model") + " (its tokenizer)";
-        } else {
-            throw new UsageException(command + ": --tokenizer is required: " + args.path("model") + " holds no tokenizer");
-        }
-        if (chosen.vocabSize() != vocab) {
-            throw new IOException(source + ": " + chosen.vocabSize() + " tokens, but the model's vocabulary is " + vocab);
-        }
-        return chosen;
-    }
-
-    private static boolean startsWith(Path file, byte[] magic) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return Arrays.equals(in.readNBytes(magic.length), magic);
-        }
+    /** The tokenizer, or a usage error naming {@code command} when neither the flag nor the model supplies one. */
+    Tokenizer tokenizer(Args args, String command) {
+        return tokenizer.orElseThrow(() -> new UsageException(command + ": --tokenizer is required: " + model + " holds no tokenizer"));
     }
 }

@@ -58,6 +58,11 @@ public final class LoraLinear implements Linear {
         return weight;
     }
 
+    /** W as the graph sees it: a constant, which no backward pass ever gives a gradient. */
+    public Var frozenWeight() {
+        return frozen;
+    }
+
     public Var a() {
         return a;
     }

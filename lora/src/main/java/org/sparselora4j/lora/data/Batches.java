@@ -42,6 +42,13 @@ public final class Batches {
         return new Batches(train, validation, batchSize, seed);
     }
 
+    /** Given training and validation sets (validation data from its own file). */
+    public static Batches of(List<Example> train, List<Example> validation, int batchSize, long seed) {
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        if (train.isEmpty()) throw new DatasetException("no training examples");
+        return new Batches(List.copyOf(train), List.copyOf(validation), batchSize, seed);
+    }
+
     public List<Example> train() {
         return train;
     }

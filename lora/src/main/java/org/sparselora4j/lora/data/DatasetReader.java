@@ -27,6 +27,10 @@ public final class DatasetReader {
     private final Tokenizer tokenizer;
     private final int maxSeqLen;
     private final Consumer<String> warn;
+    private int warnings;
+
+    /** Warnings printed in full before the rest are only counted. */
+    private static final int SHOWN_WARNINGS = 3;
 
     public DatasetReader(Tokenizer tokenizer, int maxSeqLen, Consumer<String> warn) {
         if (maxSeqLen < 2) throw new IllegalArgumentException("maxSeqLen must be at least 2, got " + maxSeqLen);
@@ -43,7 +47,11 @@ public final class DatasetReader {
         } catch (CharacterCodingException e) {
             throw new DatasetException(file + ": not UTF-8 text");
         }
+        warnings = 0;
         List<Example> examples = text.stripLeading().startsWith("{") ? readJsonl(file, text) : readPlain(text);
+        if (warnings > SHOWN_WARNINGS) {
+            warn.accept(file + ": " + (warnings - SHOWN_WARNINGS) + " more records were cut or dropped in the same way (" + warnings + " in all)");
+        }
         if (examples.isEmpty()) throw new DatasetException(file + ": no usable examples");
         return examples;
     }
@@ -53,12 +61,12 @@ public final class DatasetReader {
         int[] p = tokenizer.encode(prompt, true, false);
         int[] c = tokenizer.encode(completion, false, true);
         if (c.length + 1 > maxSeqLen) {
-            warn.accept(where + ": completion of " + c.length + " tokens does not fit the context of " + maxSeqLen + "; example dropped");
+            warning(where + ": completion of " + c.length + " tokens does not fit the context of " + maxSeqLen + "; example dropped");
             return null;
         }
         int keepPrompt = Math.min(p.length, maxSeqLen - c.length);
         if (keepPrompt < p.length) {
-            warn.accept(where + ": " + (p.length + c.length) + " tokens exceed the context of " + maxSeqLen
+            warning(where + ": " + (p.length + c.length) + " tokens exceed the context of " + maxSeqLen
                     + "; dropped the first " + (p.length - keepPrompt) + " prompt tokens");
         }
         int[] tokens = new int[keepPrompt + c.length];
@@ -66,6 +74,10 @@ public final class DatasetReader {
         System.arraycopy(p, p.length - keepPrompt + 1, tokens, 1, keepPrompt - 1);
         System.arraycopy(c, 0, tokens, keepPrompt, c.length);
         return new Example(tokens, keepPrompt);
+    }
+
+    private void warning(String message) {
+        if (++warnings <= SHOWN_WARNINGS) warn.accept(message);
     }
 
     private List<Example> readJsonl(Path file, String text) {
@@ -97,11 +109,11 @@ public final class DatasetReader {
     private Example text(String t, String where) {
         int[] tokens = tokenizer.encode(t, true, true);
         if (tokens.length > maxSeqLen) {
-            warn.accept(where + ": text of " + tokens.length + " tokens cut to the context of " + maxSeqLen);
+            warning(where + ": text of " + tokens.length + " tokens cut to the context of " + maxSeqLen);
             tokens = java.util.Arrays.copyOf(tokens, maxSeqLen);
         }
         if (tokens.length < 2) {
-            warn.accept(where + ": empty text; skipped");
+            warning(where + ": empty text; skipped");
             return null;
         }
         return new Example(tokens, 1);

@@ -4,6 +4,7 @@ import org.sparselora4j.autograd.Var;
 import org.sparselora4j.lora.LoraAdapter;
 import org.sparselora4j.lora.LoraConfig;
 import org.sparselora4j.lora.LoraLinear;
+import org.sparselora4j.lora.PeftAdapter;
 import org.sparselora4j.models.format.SafetensorsWriter;
 import org.sparselora4j.models.llama.LlamaModel;
 import org.sparselora4j.models.llama.Target;
@@ -18,19 +19,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * LoRA: the base model frozen, a {@link LoraAdapter}'s factors train. Saves the factors as
- * {@value #FACTORS_FILE}, tensors {@code layers.N.<q_proj|...>.lora_A} (rank, in) and {@code .lora_B} (out, rank)
- * in this engine's layout (no RoPE row permutation; the PEFT folder format is the adapter files' job).
+ * LoRA: the base model frozen, a {@link LoraAdapter}'s factors train. Saves a Hugging Face PEFT adapter folder
+ * ({@value #ADAPTER_DIR}/ in the run folder).
  */
 public final class LoraMethod implements TrainingMethod {
-    public static final String FACTORS_FILE = "lora_factors.safetensors";
+    public static final String ADAPTER_DIR = "adapter";
 
     private final LoraAdapter adapter;
     private final LlamaModel model;
     private final List<Var> parameters;
 
+    private final String baseModel;
+
+    /** LoRA over the adapter's base model, which the saved adapter does not name. */
     public LoraMethod(LoraAdapter adapter) {
+        this(adapter, null);
+    }
+
+    /** LoRA over the adapter's base model; {@code baseModel} names it in the adapter's config (may be null). */
+    public LoraMethod(LoraAdapter adapter, String baseModel) {
         this.adapter = adapter;
+        this.baseModel = baseModel;
         this.model = LlamaModel.of(adapter.base(), adapter.parts());
         this.parameters = List.copyOf(adapter.parameters());
     }
@@ -84,17 +93,6 @@ public final class LoraMethod implements TrainingMethod {
 
     @Override
     public void save(Path runDir) throws IOException {
-        Files.createDirectories(runDir);
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (int l = 0; l < adapter.base().config().layers(); l++) {
-            for (Target t : Target.values()) {
-                LoraLinear lora = adapter.layer(l, t);
-                if (lora == null) continue;
-                tensors.put("layers." + l + "." + t.hfName() + ".lora_A", lora.a().value());
-                tensors.put("layers." + l + "." + t.hfName() + ".lora_B", lora.b().value());
-            }
-        }
-        SafetensorsWriter.write(runDir.resolve(FACTORS_FILE), tensors, Map.of("rank", Integer.toString(adapter.config().rank()),
-                "alpha", Float.toString(adapter.config().alpha())));
+        PeftAdapter.write(runDir.resolve(ADAPTER_DIR), adapter, baseModel);
     }
 }

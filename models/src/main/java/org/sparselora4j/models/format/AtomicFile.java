@@ -13,20 +13,24 @@ import java.nio.file.StandardOpenOption;
  * file in the same directory, which is forced to disk and then renamed over the target. On failure the temporary
  * file is removed and the target is untouched.
  */
-final class AtomicFile {
+public final class AtomicFile {
     /** What writes the content. */
-    interface Body {
+    public interface Body {
         void write(FileChannel channel) throws IOException;
     }
 
     private AtomicFile() {
     }
 
-    static void write(Path target, Body body) throws IOException {
+    public static void write(Path target, Body body) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
+            // createTempFile makes the file owner-only; results are ordinary files (rw-r--r--) for other tools.
+            if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 body.write(channel);
                 channel.force(true);
@@ -41,7 +45,7 @@ final class AtomicFile {
         }
     }
 
-    static void writeString(Path target, String text) throws IOException {
+    public static void writeString(Path target, String text) throws IOException {
         byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         write(target, ch -> {
             java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);

@@ -33,8 +33,21 @@ public final class HuggingFaceModel {
 
     /** Loads the folder's weights with HALF_SPLIT RoPE. */
     public static LlamaWeights load(Path dir) throws IOException {
+        return load(dir, weightFiles(dir));
+    }
+
+    /** Loads the tensors of one {@code .safetensors} file, with the {@code config.json} beside it. */
+    public static LlamaWeights loadFile(Path safetensors) throws IOException {
+        Path dir = safetensors.toAbsolutePath().getParent();
+        Map<String, Path> files = new LinkedHashMap<>();
+        try (Safetensors s = Safetensors.open(safetensors)) {
+            for (String name : s.tensors().keySet()) files.put(name, safetensors);
+        }
+        return load(dir, files);
+    }
+
+    private static LlamaWeights load(Path dir, Map<String, Path> files) throws IOException {
         LlamaConfig config = HuggingFaceConfig.read(dir.resolve(CONFIG));
-        Map<String, Path> files = weightFiles(dir);
         Map<Path, Safetensors> open = new LinkedHashMap<>();
         try {
             for (Path p : files.values()) {

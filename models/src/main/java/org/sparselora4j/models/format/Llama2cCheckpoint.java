@@ -35,7 +35,11 @@ public final class Llama2cCheckpoint {
         }
     }
 
-    /** Whether the first bytes could be a llama2.c header: seven ints, all positive but vocab_size, which is non-zero. */
+    /**
+     * Whether the first bytes could be a llama2.c header: seven ints, all positive but vocab_size (non-zero; its
+     * sign says whether the classifier is shared), heads dividing dim into even head sizes, kv heads dividing heads.
+     * Text and other formats fail this; whether the sizes match the file is for {@link #load} to report.
+     */
     static boolean looksLike(MappedFile file) {
         if (file.size() < HEADER_BYTES) return false;
         int[] h = new int[7];
@@ -43,7 +47,8 @@ public final class Llama2cCheckpoint {
         for (int i = 0; i < 7; i++) {
             if (i == 5 ? h[i] == 0 : h[i] <= 0) return false;
         }
-        return true;
+        int dim = h[0], heads = h[3], kvHeads = h[4];
+        return dim % heads == 0 && (dim / heads) % 2 == 0 && heads % kvHeads == 0;
     }
 
     static LlamaWeights read(MappedFile file) throws IOException {

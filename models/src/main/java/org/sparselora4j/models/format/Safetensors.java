@@ -4,6 +4,7 @@ import org.sparselora4j.tensor.Tensor;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,11 +75,14 @@ public final class Safetensors implements AutoCloseable {
         }
     }
 
-    /** Whether the first bytes look like a safetensors header: a length that fits the file, then '{'. */
+    /**
+     * Whether the first bytes look like a safetensors header: a length below 2^32 (a llama2.c header has a positive
+     * int there) followed by '{'. Whether the length fits the file is for {@link #open} to report.
+     */
     static boolean looksLike(MappedFile file) {
-        if (file.size() < 10) return false;
+        if (file.size() < 9) return false;
         long n = file.segment().get(MappedFile.LONG, 0);
-        return n >= 2 && n <= file.size() - 8 && file.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, 8) == '{';
+        return n >>> 32 == 0 && file.segment().get(ValueLayout.JAVA_BYTE, 8) == '{';
     }
 
     private static Safetensors parse(MappedFile file) throws ModelFormatException {

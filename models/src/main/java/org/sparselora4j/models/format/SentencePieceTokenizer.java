@@ -118,31 +118,48 @@ public final class SentencePieceTokenizer implements Tokenizer {
 
     /**
      * Greedy merging as in run.c: while some adjacent pair concatenates to a piece, replace the pair whose piece
-     * scores highest (the leftmost on ties) by that piece. Pair results are cached and only the two pairs
-     * around a merge are recomputed, which gives the same sequence as run.c's full rescan.
+     * scores highest (the leftmost on ties) by that piece. run.c rescans every pair after each merge, which is
+     * quadratic; here candidate pairs wait in a heap ordered by (score, then position) over a linked list of
+     * symbols, and a popped pair is used only if both its symbols are still there unchanged. That picks exactly
+     * the pair run.c picks at every step, in O(n log n).
      */
     private int merge(int[] tokens, int n) {
         if (n < 2) return n;
-        int[] pairId = new int[n - 1];
-        for (int i = 0; i < n - 1; i++) pairId[i] = pair(tokens[i], tokens[i + 1]);
-        while (true) {
-            int best = -1;
-            float bestScore = NO_MERGE;
-            for (int i = 0; i < n - 1; i++) {
-                int id = pairId[i];
-                if (id >= 0 && scores[id] > bestScore) {
-                    bestScore = scores[id];
-                    best = i;
-                }
-            }
-            if (best < 0) return n;
-            tokens[best] = pairId[best];
-            System.arraycopy(tokens, best + 2, tokens, best + 1, n - best - 2);
-            System.arraycopy(pairId, best + 1, pairId, best, n - best - 2);
-            n--;
-            if (best > 0) pairId[best - 1] = pair(tokens[best - 1], tokens[best]);
-            if (best < n - 1) pairId[best] = pair(tokens[best], tokens[best + 1]);
+        int[] next = new int[n];
+        int[] prev = new int[n];
+        for (int i = 0; i < n; i++) {
+            next[i] = i + 1 < n ? i + 1 : -1;
+            prev[i] = i - 1;
         }
+        // Heap entries: {score bits (descending), left position, left token, right token, merged id}.
+        java.util.PriorityQueue<long[]> heap = new java.util.PriorityQueue<>((x, y) -> {
+            int c = Float.compare(Float.intBitsToFloat((int) y[0]), Float.intBitsToFloat((int) x[0]));
+            return c != 0 ? c : Long.compare(x[1], y[1]);
+        });
+        for (int i = 0; i + 1 < n; i++) offer(heap, tokens, i, i + 1);
+        int alive = n;
+        while (!heap.isEmpty()) {
+            long[] e = heap.poll();
+            int left = (int) e[1];
+            int right = next[left];
+            if (right < 0 || tokens[left] != (int) e[2] || tokens[right] != (int) e[3]) continue; // stale
+            tokens[left] = (int) e[4];
+            tokens[right] = -1;
+            next[left] = next[right];
+            if (next[right] >= 0) prev[next[right]] = left;
+            alive--;
+            if (prev[left] >= 0) offer(heap, tokens, prev[left], left);
+            if (next[left] >= 0) offer(heap, tokens, left, next[left]);
+        }
+        int m = 0;
+        for (int i = 0; i >= 0; i = next[i]) tokens[m++] = tokens[i];
+        assert m == alive;
+        return m;
+    }
+
+    private void offer(java.util.PriorityQueue<long[]> heap, int[] tokens, int left, int right) {
+        int id = pair(tokens[left], tokens[right]);
+        if (id >= 0) heap.add(new long[] {Float.floatToRawIntBits(scores[id]) & 0xFFFFFFFFL, left, tokens[left], tokens[right], id});
     }
 
     private int pair(int left, int right) {

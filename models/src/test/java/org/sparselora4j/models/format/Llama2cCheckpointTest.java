@@ -35,6 +35,24 @@ class Llama2cCheckpointTest {
     }
 
     @Test
+    void loadsASeparateClassifierWhenVocabIsNegative() throws IOException {
+        byte[] bytes = Files.readAllBytes(SharedModels.require("stories260K.bin"));
+        int classifierBytes = 512 * 64 * 4;
+        ByteBuffer b = ByteBuffer.allocate(bytes.length + classifierBytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(bytes);
+        for (int i = 0; i < 512 * 64; i++) b.putFloat(i * 0.5f);
+        b.putInt(20, -512);
+        Path untied = tmp.resolve("untied.bin");
+        Files.write(untied, b.array());
+        LlamaWeights w = Llama2cCheckpoint.load(untied);
+        assertThat(w.config().tiedClassifier()).isFalse();
+        assertThat(w.classifier()).isNotSameAs(w.tokenEmbedding());
+        assertThat(w.classifier().get(3, 5)).isEqualTo((3 * 64 + 5) * 0.5f);
+        LlamaWeights tied = Llama2cCheckpoint.load(SharedModels.require("stories260K.bin"));
+        assertThat(w.tokenEmbedding().toArray()).containsExactly(tied.tokenEmbedding().toArray());
+    }
+
+    @Test
     void rejectsTruncatedFile() throws IOException {
         byte[] bytes = Files.readAllBytes(SharedModels.require("stories260K.bin"));
         Path bad = tmp.resolve("truncated.bin");

@@ -33,7 +33,8 @@ public final class CrossEntropy {
 
     /**
      * The summed loss, and (when {@code dlogits} is not null) dlogits = gradScale · (softmax − onehot) on
-     * labelled rows and 0 on ignored rows, overwritten.
+     * labelled rows and 0 on ignored rows, overwritten. dlogits may be logits itself, which saves a
+     * (tokens, vocab) buffer: each element is read before it is written.
      */
     public static double lossAndGrad(Tensor logits, int[] targets, Tensor dlogits, float gradScale) {
         int n = logits.rows(), v = logits.cols();
@@ -69,13 +70,14 @@ public final class CrossEntropy {
             if (g != null) Arrays.fill(g, go, go + v, 0f);
             return 0;
         }
+        float target = x[xo + t]; // read before dlogits is written: it may be the logits themselves
         float max = Reduce.max(x, xo, v);
         double sum = expSum(x, xo, g, go, v, max);
         if (g != null) {
             scale(g, go, v, (float) (gradScale / sum));
             g[go + t] -= gradScale;
         }
-        return max + Math.log(sum) - x[xo + t];
+        return max + Math.log(sum) - target;
     }
 
     /**

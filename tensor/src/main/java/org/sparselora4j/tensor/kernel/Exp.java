@@ -18,11 +18,15 @@ import jdk.incubator.vector.VectorSpecies;
  * range where the exponent tricks work; NaN stays NaN (it fails both comparisons). Relative error versus
  * {@link Math#exp} is below 2e-7 over [−87, 88], the range of normal results.
  * <p>
- * Why not {@code lanewise(VectorOperators.EXP)}: on JDK 25 it calls an SVML stub and measured 0.25 ns/element
- * (AVX-512) against 0.19 for this inlined polynomial; see ExpBench.
+ * Why not {@code lanewise(VectorOperators.EXP)}: on JDK 25/x86 it calls an SVML stub, one call per vector.
+ * ExpBench (8192 floats, on a loaded 2-core Zen box) measured 2.5 µs for it against 1.7 µs for this inlined
+ * polynomial with AVX-512, and about the same for both with -XX:UseAVX=2 (Math.exp: 33 µs). This one also
+ * matches its scalar twin bit for bit and needs no native stub on other platforms.
  * <p>
  * {@link #exp(FloatVector)} is small on purpose, so that C2 inlines it into the kernels' loops and the vectors
- * stay in registers; {@link #expScalar(float)} is its twin, the same operations on one float, bit for bit.
+ * stay in registers: its 282 bytes of bytecode are under C2's FreqInlineSize (325), and -XX:+PrintInlining
+ * shows "inline (hot)" in Softmax, CrossEntropy and SwiGlu. Past 325 bytes it would be called, and its vectors
+ * boxed, on every iteration. {@link #expScalar(float)} is its twin, the same operations on one float, bit for bit.
  */
 public final class Exp {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;

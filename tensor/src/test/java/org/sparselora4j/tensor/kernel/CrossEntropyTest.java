@@ -65,6 +65,17 @@ class CrossEntropyTest {
     }
 
     @Test
+    void gradientMayOverwriteTheLogits() {
+        SplittableRandom random = new SplittableRandom(9);
+        Tensor logits = Tensor.randn(random, 2f, 4, 3001);
+        int[] targets = targets(random, 4, 3001);
+        Tensor grad = Tensor.zeros(4, 3001);
+        double loss = CrossEntropy.lossAndGrad(logits, targets, grad, 0.5f);
+        assertThat(CrossEntropy.lossAndGrad(logits, targets, logits, 0.5f)).isEqualTo(loss);
+        assertThat(logits.toArray()).containsExactly(grad.toArray());
+    }
+
+    @Test
     void ignoredRowsGetZeroGradientAndNoLoss() {
         SplittableRandom random = new SplittableRandom(6);
         Tensor logits = Tensor.randn(random, 2f, 2, 40);

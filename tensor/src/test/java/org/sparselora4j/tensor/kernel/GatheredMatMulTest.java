@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.sparselora4j.tensor.kernel.Matrices.assertClose;
 import static org.sparselora4j.tensor.kernel.Matrices.assertUntouchedOutside;

@@ -1,0 +1,172 @@
+package org.sparselora4j.cli;
+
+import org.sparselora4j.lora.LoraAdapter;
+import org.sparselora4j.lora.LoraConfig;
+import org.sparselora4j.lora.data.Batches;
+import org.sparselora4j.lora.data.DatasetReader;
+import org.sparselora4j.lora.data.Example;
+import org.sparselora4j.lora.run.FullFineTuning;
+import org.sparselora4j.lora.run.LoraMethod;
+import org.sparselora4j.lora.run.TrainConfig;
+import org.sparselora4j.lora.run.Trainer;
+import org.sparselora4j.lora.run.TrainingMethod;
+import org.sparselora4j.models.format.AtomicFile;
+import org.sparselora4j.models.format.Json;
+import org.sparselora4j.models.format.Tokenizer;
+import org.sparselora4j.models.llama.LlamaWeights;
+import org.sparselora4j.models.llama.Target;
+import org.sparselora4j.tensor.Parallel;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code finetune}: LoRA (or full) fine-tuning of a model on a dataset, into a run folder with metrics, the
+ * adapter, a checkpoint, a loss curve and a summary. With no {@code --model} or {@code --data} it runs the
+ * embedded default: the project's own base model on its generated task.
+ */
+final class FinetuneCommand implements Command {
+    enum Method { LORA, FULL }
+
+    @Override
+    public String name() {
+        return "finetune";
+    }
+
+    @Override
+    public String summary() {
+        return "fine-tune with LoRA (or fully); no arguments: the embedded default model and task";
+    }
+
+    @Override
+    public List<Args.Flag> flags() {
+        List<Args.Flag> f = new ArrayList<>(List.of(
+                Args.Flag.value("model", "model file or folder (default: the embedded base model)"),
+                Args.Flag.value("tokenizer", "tokenizer file, where the model carries none"),
+                Args.Flag.value("data", "training data: JSONL {prompt, completion} or {text}, or plain text (default: the embedded task)"),
+                Args.Flag.value("validation-data", "validation data in the same formats (default: a split of --data)"),
+                Args.Flag.value("validation-split", "fraction of --data held out when no --validation-data (default 0.1)"),
+                Args.Flag.value("out", "run folder (default runs/<method>-<time>)"),
+                Args.Flag.value("method", "lora | full (default lora)"),
+                Args.Flag.value("rank", "LoRA rank (default 8)"),
+                Args.Flag.value("alpha", "LoRA alpha (default 16)"),
+                Args.Flag.value("dropout", "LoRA dropout (default 0)"),
+                Args.Flag.value("targets", "LoRA targets, comma-separated of q,k,v,o,gate,up,down (default all)"),
+                Args.Flag.value("max-seq", "longest sequence in tokens (default: the model's context, at most 1024)"),
+                Args.Flag.toggle("resume", "continue the run in --out from its checkpoint")));
+        f.addAll(TrainingFlags.flags(8, 2e-3));
+        return f;
+    }
+
+    @Override
+    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
+        Parallel parallel = new Parallel(TrainingFlags.threads(args));
+        return parallel.call(() -> {
+            try {
+                return train(args, out, err);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    private int train(Args args, PrintStream out, PrintStream err) throws IOException {
+        Path assets = TrainingFlags.defaultAssets();
+        boolean embedded = !args.has("model") && !args.has("data");
+        Path modelPath = args.has("model") ? args.path("model") : assets.resolve("model");
+        Path dataPath = args.has("data") ? args.path("data") : assets.resolve("task-train.jsonl");
+        Optional<Path> validationPath = args.has("validation-data") ? Optional.of(args.path("validation-data"))
+                : embedded ? Optional.of(assets.resolve("task-validation.jsonl")) : Optional.empty();
+        if (embedded && !Files.isDirectory(modelPath)) {
+            throw new IOException("the embedded default model is missing at " + modelPath + " (see README: Reproducing the base model)");
+        }
+        Method method = args.choice("method", Method.class, Method.LORA);
+        Path runDir = args.has("out") ? args.path("out")
+                : TrainingFlags.home().resolve("runs").resolve((embedded ? "default-" : "") + method.name().toLowerCase() + "-"
+                        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        boolean resume = args.flag("resume");
+        if (!resume && Files.exists(runDir.resolve("metrics.jsonl"))) {
+            throw new UsageException("finetune: --out " + runDir + " already holds a run; pass --resume to continue it or choose another --out");
+        }
+
+        ModelInput model = ModelInput.load(modelPath, args.has("tokenizer") ? Optional.of(args.path("tokenizer")) : Optional.empty());
+        Tokenizer tokenizer = model.tokenizer(args, "finetune");
+        LlamaWeights weights = model.weights();
+        int maxSeq = args.integer("max-seq", Math.min(weights.config().maxSeqLen(), 1024), 2, weights.config().maxSeqLen());
+        DatasetReader reader = new DatasetReader(tokenizer, maxSeq, w -> err.println("warning: " + w));
+        List<Example> train = reader.read(dataPath);
+        int batch = TrainingFlags.batchSize(args, 8);
+        long seed = args.integer("seed", 42, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        Batches data;
+        if (validationPath.isPresent()) {
+            data = Batches.of(train, reader.read(validationPath.get()), batch, seed);
+        } else {
+            data = Batches.split(train, args.number("validation-split", 0.1, 0, 0.9), batch, seed);
+        }
+        TrainConfig config = TrainingFlags.config(args, data.batchesPerEpoch(), 8, 2e-3);
+
+        TrainingMethod trainingMethod = switch (method) {
+            case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed), modelPath.toString());
+            case FULL -> new FullFineTuning(weights);
+        };
+        err.printf("finetune: %s on %s (%s), %d training and %d validation examples, %d steps of %d x %d, run folder %s%n",
+                trainingMethod.name(), modelPath, weights.config().parameterCount() + " parameters", data.train().size(), data.validation().size(),
+                config.steps(), config.batchSize(), config.gradAccum(), runDir);
+        Trainer.Result r = new Trainer(trainingMethod, data, config, runDir, err).run(resume);
+
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("command", "finetune");
+        summary.put("method", trainingMethod.name());
+        summary.put("model", modelPath.toString());
+        summary.put("data", dataPath.toString());
+        summary.put("run_dir", runDir.toString());
+        summary.put("steps", r.steps());
+        summary.put("seconds", r.seconds());
+        summary.put("tokens_per_s", r.tokens() / Math.max(r.seconds(), 1e-9));
+        summary.put("final_train_loss", r.finalTrainLoss());
+        summary.putAll(trainingMethod.describe());
+        if (r.before() != null) summary.put("validation_before", r.before().toMap());
+        if (r.after() != null) summary.put("validation_after", r.after().toMap());
+        summary.put("flops", r.flops());
+        String json = Json.write(summary);
+        AtomicFile.writeString(runDir.resolve("summary.json"), json + "\n");
+        if (r.before() != null && r.after() != null) {
+            err.printf("finetune: validation loss %.4f -> %.4f, accuracy %.3f -> %.3f (%d examples), %.0f s; results in %s%n",
+                    r.before().loss(), r.after().loss(), r.before().accuracy(), r.after().accuracy(), r.after().examples(), r.seconds(), runDir);
+        }
+        out.println(json);
+        return 0;
+    }
+
+    static LoraConfig loraConfig(Args args) {
+        Set<Target> targets = EnumSet.noneOf(Target.class);
+        if (args.has("targets")) {
+            for (String t : args.required("targets").split(",")) {
+                try {
+                    targets.add(Target.parse(t));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("finetune: --targets: " + e.getMessage());
+                }
+            }
+        } else {
+            targets = EnumSet.allOf(Target.class);
+        }
+        try {
+            return new LoraConfig(args.integer("rank", 8, 1, 4096), (float) args.number("alpha", 16, 1e-6, 1e6),
+                    (float) args.number("dropout", 0, 0, 0.999), targets);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("finetune: " + e.getMessage());
+        }
+    }
+}

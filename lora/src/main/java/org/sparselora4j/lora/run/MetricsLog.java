@@ -1,0 +1,57 @@
+package org.sparselora4j.lora.run;
+
+import org.sparselora4j.models.format.AtomicFile;
+
+import org.sparselora4j.models.format.Json;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code metrics.jsonl} in the run folder: one JSON object per line, {@code "kind": "train"} per step and
+ * {@code "kind": "eval"} per validation. A resumed run first drops lines at or after the step it resumes from, so
+ * the file reads as one uninterrupted run.
+ */
+public final class MetricsLog {
+    public static final String FILE = "metrics.jsonl";
+
+    private final Path file;
+
+    public MetricsLog(Path runDir, long resumeFrom) throws IOException {
+        this.file = runDir.resolve(FILE);
+        if (resumeFrom == 0) {
+            AtomicFile.writeString(file, "");
+        } else if (Files.exists(file)) {
+            List<String> kept = new ArrayList<>();
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.isBlank()) continue;
+                Object step = Json.parseObject(line).get("step");
+                if (step instanceof Number n && n.longValue() < resumeFrom) kept.add(line);
+            }
+            AtomicFile.writeString(file, kept.isEmpty() ? "" : String.join("\n", kept) + "\n");
+        }
+    }
+
+    public void append(Map<String, Object> record) throws IOException {
+        Files.writeString(file, Json.write(record) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** (step, value) pairs of one field for records of one kind, for the loss curve. */
+    public List<double[]> series(String kind, String field) throws IOException {
+        List<double[]> out = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (line.isBlank()) continue;
+            Map<String, Object> r = Json.parseObject(line);
+            if (kind.equals(r.get("kind")) && r.get(field) instanceof Number v && r.get("step") instanceof Number s) {
+                out.add(new double[] {s.doubleValue(), v.doubleValue()});
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,151 @@
+package org.sparselora4j.lora.run;
+
+import org.sparselora4j.models.format.AtomicFile;
+
+import org.sparselora4j.autograd.AdamW;
+import org.sparselora4j.autograd.GradClip;
+import org.sparselora4j.autograd.Schedule;
+import org.sparselora4j.autograd.Tape;
+import org.sparselora4j.autograd.Var;
+import org.sparselora4j.lora.data.Batches;
+import org.sparselora4j.models.llama.TokenBatch;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The training loop, one for every method: micro-batches with gradient accumulation, clipping, AdamW on the
+ * method's parameters, the learning-rate schedule, validation, atomic checkpoints, {@code metrics.jsonl}, a loss
+ * curve, and progress on stderr. Data order and dropout depend only on (seed, step), so a run resumed from a
+ * checkpoint reaches the same losses as an uninterrupted one.
+ */
+public final class Trainer {
+    /** What a finished run reports. */
+    public record Result(long steps, double finalTrainLoss, Evaluator.Result before, Evaluator.Result after, double seconds,
+                         long tokens, double flops, List<Double> losses) {
+    }
+
+    private final TrainingMethod method;
+    private final Batches data;
+    private final TrainConfig config;
+    private final Path runDir;
+    private final PrintStream progress;
+
+    public Trainer(TrainingMethod method, Batches data, TrainConfig config, Path runDir, PrintStream progress) {
+        this.method = method;
+        this.data = data;
+        this.config = config;
+        this.runDir = runDir;
+        this.progress = progress;
+    }
+
+    /** Trains from step 0, or from the checkpoint in the run folder when {@code resume} is set. */
+    public Result run(boolean resume) throws IOException {
+        Files.createDirectories(runDir);
+        List<Var> params = method.parameters();
+        AdamW adam = new AdamW(params, AdamW.Config.defaults().withWeightDecay(config.weightDecay()));
+        long start = resume ? Checkpoint.restore(runDir, method.name(), config.resumeKey(), params, adam) : 0;
+        if (resume) progress.printf("resuming %s from step %d of %d%n", runDir.resolve(Checkpoint.FILE), start, config.steps());
+        MetricsLog metrics = new MetricsLog(runDir, start);
+        Schedule schedule = config.lrSchedule();
+        List<TokenBatch> validation = data.validationBatches();
+
+        Evaluator.Result before = validation.isEmpty() ? null : evaluate(validation, start, metrics);
+        long t0 = System.nanoTime();
+        long tokens = 0;
+        double flops = 0;
+        List<Double> losses = new ArrayList<>();
+        double lastLoss = Double.NaN;
+        for (long step = start; step < config.steps(); step++) {
+            method.beginStep(step);
+            Tape.zeroGrad(params);
+            List<TokenBatch> micro = new ArrayList<>(config.gradAccum());
+            int labels = 0;
+            for (int m = 0; m < config.gradAccum(); m++) {
+                long index = step * config.gradAccum() + m;
+                TokenBatch b = data.trainBatch((int) (index / data.batchesPerEpoch()), (int) (index % data.batchesPerEpoch()));
+                micro.add(b);
+                labels += b.labelCount();
+            }
+            double loss = 0;
+            int stepTokens = 0;
+            for (TokenBatch b : micro) {
+                Var l = method.model().loss(b, step, labels);
+                loss += l.value().get(0);
+                Tape.backward(l);
+                stepTokens += b.tokenCount();
+                flops += method.flops(b, step);
+            }
+            double norm = config.maxGradNorm() > 0 ? GradClip.clipGlobalNorm(params, config.maxGradNorm()) : GradClip.globalNorm(params);
+            if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+                throw new TrainingException("step " + step + ": " + (!Double.isFinite(loss) ? "loss is " + loss : "gradient norm is " + norm)
+                        + "; stopped, the last good checkpoint in " + runDir + " is kept (try a lower --lr)");
+            }
+            double lr = schedule.lr(step);
+            adam.step(lr);
+            tokens += stepTokens;
+            lastLoss = loss;
+            losses.add(loss);
+
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            long done = step + 1 - start;
+            Map<String, Object> rec = new LinkedHashMap<>();
+            rec.put("kind", "train");
+            rec.put("step", step + 1);
+            rec.put("loss", loss);
+            rec.put("lr", lr);
+            rec.put("grad_norm", norm);
+            rec.put("tokens", stepTokens);
+            rec.put("tokens_per_s", tokens / Math.max(elapsed, 1e-9));
+            rec.put("elapsed_s", elapsed);
+            metrics.append(rec);
+            boolean last = step + 1 == config.steps();
+            if ((step + 1) % config.logEvery() == 0 || last || step == start) {
+                double eta = elapsed / done * (config.steps() - step - 1);
+                progress.printf("step %d/%d  loss %.4f  lr %.2e  grad %.3f  %.0f tok/s  elapsed %s  left %s%n", step + 1, config.steps(), loss, lr, norm,
+                        tokens / Math.max(elapsed, 1e-9), clock(elapsed), clock(eta));
+            }
+            if (!validation.isEmpty() && config.evalEvery() > 0 && (step + 1) % config.evalEvery() == 0 && !last) {
+                evaluate(validation, step + 1, metrics);
+            }
+            if (last || (config.checkpointEvery() > 0 && (step + 1) % config.checkpointEvery() == 0)) {
+                Checkpoint.write(runDir, method.name(), config.resumeKey(), step + 1, params, adam);
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Evaluator.Result after = validation.isEmpty() ? null : evaluate(validation, config.steps(), metrics);
+        method.save(runDir);
+        writeCurve(metrics);
+        return new Result(config.steps(), lastLoss, before, after, seconds, tokens, flops, losses);
+    }
+
+    private Evaluator.Result evaluate(List<TokenBatch> validation, long step, MetricsLog metrics) throws IOException {
+        method.eval();
+        Evaluator.Result r = Evaluator.evaluate(method.model(), validation, step);
+        Map<String, Object> rec = new LinkedHashMap<>();
+        rec.put("kind", "eval");
+        rec.put("step", step);
+        rec.putAll(r.toMap());
+        metrics.append(rec);
+        progress.printf("eval at step %d: loss %.4f  perplexity %.2f  accuracy %.3f (%d examples)%n", step, r.loss(), r.perplexity(), r.accuracy(), r.examples());
+        return r;
+    }
+
+    private void writeCurve(MetricsLog metrics) throws IOException {
+        List<LossCurve.Series> series = List.of(
+                new LossCurve.Series("train loss", "#1f77b4", false, metrics.series("train", "loss")),
+                new LossCurve.Series("validation loss", "#d62728", true, metrics.series("eval", "loss")));
+        AtomicFile.writeString(runDir.resolve("loss.svg"), LossCurve.svg(method.name() + " fine-tuning: loss per step", series));
+    }
+
+    private static String clock(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String.format("%d:%02d", s / 60, s % 60);
+    }
+}

@@ -1,0 +1,177 @@
+package org.sparselora4j.models.format;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * How a Hugging Face tokenizer turns text into the words that BPE runs on, and token text back into bytes: the
+ * {@code normalizer} steps, then the {@code pre_tokenizer}. Only the pieces LLaMA-family and GPT-2 tokenizers use
+ * are supported.
+ */
+record TextStyle(List<Normalizing> normalizers, PreTokenizer preTokenizer) {
+    static final char METASPACE = '\u2581';
+    /** GPT-2's pre-tokenizer regex (ByteLevel with use_regex). */
+    static final Pattern GPT2_SPLIT = Pattern.compile("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+");
+
+    TextStyle {
+        normalizers = List.copyOf(normalizers);
+    }
+
+    /** One normalizer step. */
+    sealed interface Normalizing {
+        String apply(String s);
+    }
+
+    record Prepend(String prefix) implements Normalizing {
+        public String apply(String s) {
+            return s.isEmpty() ? s : prefix + s;
+        }
+    }
+
+    record Replace(String from, String to) implements Normalizing {
+        public String apply(String s) {
+            return s.replace(from, to);
+        }
+    }
+
+    record Nfc() implements Normalizing {
+        public String apply(String s) {
+            return Normalizer.normalize(s, Normalizer.Form.NFC);
+        }
+    }
+
+    /** Splits normalized text into words and says how token text maps back to bytes. */
+    sealed interface PreTokenizer {
+    }
+
+    /** No splitting; the whole segment is one word. */
+    record Whole() implements PreTokenizer {
+    }
+
+    /**
+     * SentencePiece-style: spaces become U+2581; one is prepended ({@code prependScheme} "always", or "first" for
+     * the segment at the start of the text) unless the text starts with one; {@code split} cuts before each U+2581.
+     */
+    record Metaspace(String prependScheme, boolean split) implements PreTokenizer {
+    }
+
+    /** GPT-2 byte-level: optional regex split, then every UTF-8 byte becomes one printable character. */
+    record ByteLevel(Optional<Pattern> split, boolean addPrefixSpace) implements PreTokenizer {
+    }
+
+    /** The words of one text segment (text between added tokens); {@code atStart}: the segment begins the text. */
+    List<String> words(String segment, boolean atStart) {
+        String s = segment;
+        for (Normalizing n : normalizers) s = n.apply(s);
+        return switch (preTokenizer) {
+            case Whole w -> s.isEmpty() ? List.of() : List.of(s);
+            case Metaspace m -> {
+                s = s.replace(' ', METASPACE);
+                boolean prepend = m.prependScheme().equals("always") || (m.prependScheme().equals("first") && atStart);
+                if (prepend && !s.isEmpty() && s.charAt(0) != METASPACE) s = METASPACE + s;
+                yield m.split() ? splitBefore(s, METASPACE) : (s.isEmpty() ? List.of() : List.of(s));
+            }
+            case ByteLevel b -> {
+                if (b.addPrefixSpace() && !s.isEmpty() && s.charAt(0) != ' ') s = " " + s;
+                String text = s;
+                List<String> parts = b.split().map(p -> splitIsolated(text, p)).orElse(text.isEmpty() ? List.of() : List.of(text));
+                List<String> out = new ArrayList<>(parts.size());
+                for (String part : parts) out.add(ByteLevelChars.encode(part.getBytes(StandardCharsets.UTF_8)));
+                yield out;
+            }
+        };
+    }
+
+    /** The bytes a token's text stands for. */
+    byte[] bytes(String piece) {
+        if (preTokenizer instanceof ByteLevel) return ByteLevelChars.decode(piece);
+        int raw = rawByte(piece);
+        if (raw >= 0) return new byte[] {(byte) raw};
+        return piece.replace(METASPACE, ' ').getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Whether encoding adds a leading space that decoding after BOS should drop. */
+    boolean prependsSpace() {
+        for (Normalizing n : normalizers) {
+            if (n instanceof Prepend) return true;
+        }
+        return preTokenizer instanceof Metaspace m && !m.prependScheme().equals("never");
+    }
+
+    private static int rawByte(String piece) {
+        if (piece.length() != 6 || !piece.startsWith("<0x") || piece.charAt(5) != '>') return -1;
+        int hi = Character.digit(piece.charAt(3), 16), lo = Character.digit(piece.charAt(4), 16);
+        return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+    }
+
+    private static List<String> splitBefore(String s, char c) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 1; i < s.length(); i++) {
+            if (s.charAt(i) == c) {
+                out.add(s.substring(start, i));
+                start = i;
+            }
+        }
+        if (start < s.length()) out.add(s.substring(start));
+        return out;
+    }
+
+    /** Matches and the text between them, in order (Hugging Face's "Isolated" split behaviour). */
+    static List<String> splitIsolated(String s, Pattern p) {
+        List<String> out = new ArrayList<>();
+        Matcher m = p.matcher(s);
+        int last = 0;
+        while (m.find()) {
+            if (m.start() == m.end()) continue;
+            if (m.start() > last) out.add(s.substring(last, m.start()));
+            out.add(m.group());
+            last = m.end();
+        }
+        if (last < s.length()) out.add(s.substring(last));
+        return out;
+    }
+
+    /** GPT-2's reversible map of the 256 byte values to printable characters. */
+    static final class ByteLevelChars {
+        private static final char[] BYTE_TO_CHAR = new char[256];
+        private static final int[] CHAR_TO_BYTE = new int[512];
+
+        static {
+            java.util.Arrays.fill(CHAR_TO_BYTE, -1);
+            int n = 0;
+            for (int b = 0; b < 256; b++) {
+                boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+                char c = printable ? (char) b : (char) (256 + n++);
+                BYTE_TO_CHAR[b] = c;
+                CHAR_TO_BYTE[c] = b;
+            }
+        }
+
+        private ByteLevelChars() {
+        }
+
+        static String encode(byte[] bytes) {
+            StringBuilder sb = new StringBuilder(bytes.length);
+            for (byte b : bytes) sb.append(BYTE_TO_CHAR[b & 0xFF]);
+            return sb.toString();
+        }
+
+        static byte[] decode(String piece) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(piece.length());
+            for (int i = 0; i < piece.length(); i++) {
+                char c = piece.charAt(i);
+                int b = c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
+                if (b >= 0) out.write(b);
+                else out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+            }
+            return out.toByteArray();
+        }
+    }
+}
