@@ -1,6 +1,7 @@
 package org.sparselora4j.tensor.kernel;
 
 import org.sparselora4j.tensor.Index;
+import org.sparselora4j.tensor.Parallel;
 import org.sparselora4j.tensor.Tensor;
 
 /**
@@ -66,10 +67,36 @@ public final class GatheredMatMul {
         Checks.output("colsAbT", out, n, outF);
         int[] idx = cols.values();
         Operand xk = Operand.rowMajor(x.data(), x.offset(), xw);
-        if (!compactInput) xk = xk.withColIndex(idx);
         Operand wt = Operand.transposed(w.data(), w.offset(), in).withRowIndex(idx);
+        if (!compactInput) {
+            xk = xk.withColIndex(idx);
+            // For the packed core, gather x[:, cols] once, split over threads, into the caller's scratch:
+            // otherwise every thread would gather all of x while packing its own copy of A.
+            if (!SmallMatMul.suits(xk, wt, n, k, outF)) xk = compactColumns(x, idx);
+        }
         MatMul.multiply(xk, wt, n, k, outF, out, accumulate);
     }
+
+    /** x[:, idx] as a row-major (n, k) operand in a scratch array of the calling thread, reused between calls. */
+    private static Operand compactColumns(Tensor x, int[] idx) {
+        int n = x.rows(), w = x.cols(), k = idx.length;
+        float[] buf = COMPACT.get();
+        if (buf.length < n * k) {
+            buf = new float[n * k];
+            COMPACT.set(buf);
+        }
+        float[] xd = x.data(), dst = buf;
+        Parallel.current().forRange(n, 8, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int xo = x.offset() + i * w, o = i * k;
+                for (int c = 0; c < k; c++) dst[o + c] = xd[xo + idx[c]];
+            }
+        });
+        return Operand.rowMajor(buf, 0, k);
+    }
+
+    /** The caller's buffer for {@link #compactColumns}: nested kernels run inline, so one per thread suffices. */
+    private static final ThreadLocal<float[]> COMPACT = ThreadLocal.withInitial(() -> new float[0]);
 
     public static Tensor colsAb(Tensor dy, Tensor w, Index cols) {
         Tensor out = Tensor.zeros(dy.rows(), cols.size());

@@ -28,7 +28,7 @@ class MatMulTest {
 
     enum Layout { AB_T, AB, A_T_B }
 
-    /** m x k x n: vector tails (V ± 1), tile edges (MR = 6, NR = 2V), k blocks (257 > 256), tiny and decode shapes. */
+    /** m x k x n: vector tails (V ± 1), tile edges (MR = 6, NR = 2V), blocks of k (KC = 384), M (MC = 240) and N (NC = 2048), tiny and decode shapes. */
     static Stream<Arguments> shapes() {
         int[] sizes = {1, 7, V - 1, V + 1, 17, 100, 257};
         List<int[]> mkn = new ArrayList<>();
@@ -40,7 +40,7 @@ class MatMulTest {
         mkn.add(new int[] {8, 300, 200});     // aTb of a LoRA factor
         mkn.add(new int[] {5, 40, 2 * V + 3});
         mkn.add(new int[] {385, 33, 70});     // crosses an MC block of A
-        mkn.add(new int[] {13, 600, 2 * V});  // three k blocks
+        mkn.add(new int[] {13, 800, 2 * V});  // three k blocks
         mkn.add(new int[] {33, 20, 2100});    // crosses an NC block of B
         mkn.add(new int[] {100, 1, 100});     // k = 1
         List<Arguments> out = new ArrayList<>();
