@@ -42,11 +42,11 @@ public final class LinearOps {
         int[] tg = targets.clone();
         float inv = 1f / normalizer;
         Tensor logits = MatMul.abT(x.value(), w.value());                       // (n, vocab)
-        Tensor loss = Tensor.of(new float[] {(float) (CrossEntropy.lossSum(logits, tg) * inv)}, 1);
-        if (!Tape.isRecording() || !Var.anyRequiresGrad(x, w)) return Var.op(loss, dy -> { }, x, w);
-        // In place: the kernel reads each logit before it writes that element's gradient (its returned loss,
-        // which reads the target logit afterwards, is not used; lossSum above is the value).
-        CrossEntropy.lossAndGrad(logits, tg, logits, inv);
+        if (!Tape.isRecording() || !Var.anyRequiresGrad(x, w)) {
+            return Var.op(Tensor.of(new float[] {(float) (CrossEntropy.lossSum(logits, tg) * inv)}, 1), dy -> { }, x, w);
+        }
+        // One pass for loss and gradient, in place (the kernel reads each logit before writing its gradient).
+        Tensor loss = Tensor.of(new float[] {(float) (CrossEntropy.lossAndGrad(logits, tg, logits, inv) * inv)}, 1);
         Tensor dx = x.requiresGrad() ? MatMul.ab(logits, w.value()) : null;    // (n, in)
         Tensor dw = w.requiresGrad() ? MatMul.aTb(logits, x.value()) : null;   // (vocab, in)
         return Var.op(loss, dy -> {
