@@ -2,6 +2,7 @@ package org.sparselora4j.autograd;
 
 import org.sparselora4j.tensor.Index;
 import org.sparselora4j.tensor.Tensor;
+import org.sparselora4j.tensor.kernel.CrossEntropy;
 import org.sparselora4j.tensor.kernel.Elementwise;
 import org.sparselora4j.tensor.kernel.Gather;
 import org.sparselora4j.tensor.kernel.GatheredMatMul;
@@ -23,6 +24,35 @@ public final class LinearOps {
         return Var.op(y, dy -> {
             if (x.requiresGrad()) MatMul.ab(dy, w.value(), x.gradBuffer(), true);   // dx = dy · w     (n, in)
             if (w.requiresGrad()) MatMul.aTb(dy, x.value(), w.gradBuffer(), true);  // dw = dyᵀ · x    (out, in)
+        }, x, w);
+    }
+
+    /**
+     * A classifier and its loss as one op: Σ over labelled rows of cross-entropy(x · wᵀ, targets) / normalizer, a
+     * one-element result; x (n, in), w (vocab, in), targets (n) with −1 for an unlabelled row. The value equals
+     * {@code Ops.crossEntropy(linear(x, w), targets, normalizer)}; the difference is memory and passes over the
+     * (n, vocab) logits. When a gradient is needed the forward turns the logits in place into
+     * dlogits = (softmax − onehot) / normalizer and multiplies them out at once (dx = dlogits · w, and
+     * dw = dlogitsᵀ · x if w trains), so the logits die with the forward instead of living through the whole
+     * backward, no second (n, vocab) buffer is allocated, and the backward does not recompute the softmax. The
+     * backward only scales those results by the upstream gradient.
+     */
+    public static Var linearCrossEntropy(Var x, Var w, int[] targets, float normalizer) {
+        if (targets.length != x.rows()) throw new IllegalArgumentException(targets.length + " targets for " + x.rows() + " rows");
+        int[] tg = targets.clone();
+        float inv = 1f / normalizer;
+        Tensor logits = MatMul.abT(x.value(), w.value());                       // (n, vocab)
+        if (!Tape.isRecording() || !Var.anyRequiresGrad(x, w)) {
+            return Var.op(Tensor.of(new float[] {(float) (CrossEntropy.lossSum(logits, tg) * inv)}, 1), dy -> { }, x, w);
+        }
+        // One pass for loss and gradient, in place (the kernel reads each logit before writing its gradient).
+        Tensor loss = Tensor.of(new float[] {(float) (CrossEntropy.lossAndGrad(logits, tg, logits, inv) * inv)}, 1);
+        Tensor dx = x.requiresGrad() ? MatMul.ab(logits, w.value()) : null;    // (n, in)
+        Tensor dw = w.requiresGrad() ? MatMul.aTb(logits, x.value()) : null;   // (vocab, in)
+        return Var.op(loss, dy -> {
+            float scale = dy.data()[dy.offset()];
+            if (dx != null) Elementwise.axpy(scale, dx, x.gradBuffer());
+            if (dw != null) Elementwise.axpy(scale, dw, w.gradBuffer());
         }, x, w);
     }
 

@@ -22,8 +22,8 @@ public final class Ops {
         Tensor y = Tensor.zeros(a.shape());
         Elementwise.add(a.value(), b.value(), y);
         return Var.op(y, dy -> {
-            if (a.requiresGrad()) Elementwise.axpy(1f, dy, a.gradBuffer());
-            if (b.requiresGrad()) Elementwise.axpy(1f, dy, b.gradBuffer());
+            if (a.requiresGrad()) a.accumulate(dy);
+            if (b.requiresGrad()) b.accumulate(dy);
         }, a, b);
     }
 
@@ -84,7 +84,7 @@ public final class Ops {
     public static Var reshape(Var x, int... dims) {
         Tensor y = x.value().reshape(dims);
         return Var.op(y, dy -> {
-            if (x.requiresGrad()) Elementwise.axpy(1f, dy, x.gradBuffer());
+            if (x.requiresGrad()) x.accumulate(dy);
         }, x);
     }
 
@@ -111,6 +111,11 @@ public final class Ops {
         rope.rotate(y, pos, false);
         return Var.op(y, dy -> {
             if (!x.requiresGrad()) return;
+            if (x.grad() == null) {
+                // The first gradient: rotate dy straight into the fresh buffer.
+                rope.rotate(x.gradBuffer().copyFrom(dy), pos, true);
+                return;
+            }
             Tensor g = dy.copy();
             rope.rotate(g, pos, true);
             Elementwise.axpy(1f, g, x.gradBuffer());
@@ -122,12 +127,14 @@ public final class Ops {
         Tensor y = Tensor.zeros(gate.shape());
         SwiGlu.forward(gate.value(), up.value(), y);
         return Var.op(y, dy -> {
-            // The kernel overwrites both gradients, so it writes temporaries that are then added.
-            Tensor dgate = Tensor.zeros(gate.shape());
-            Tensor dup = Tensor.zeros(up.shape());
+            // The kernel overwrites both gradients: a gradient seen for the first time is written in place, any
+            // other goes through a temporary that is then added.
+            boolean gateFresh = gate.requiresGrad() && gate.grad() == null, upFresh = up.requiresGrad() && up.grad() == null;
+            Tensor dgate = gateFresh ? gate.gradBuffer() : Tensor.zeros(gate.shape());
+            Tensor dup = upFresh ? up.gradBuffer() : Tensor.zeros(up.shape());
             SwiGlu.backward(gate.value(), up.value(), dy, dgate, dup);
-            if (gate.requiresGrad()) Elementwise.axpy(1f, dgate, gate.gradBuffer());
-            if (up.requiresGrad()) Elementwise.axpy(1f, dup, up.gradBuffer());
+            if (gate.requiresGrad() && !gateFresh) Elementwise.axpy(1f, dgate, gate.gradBuffer());
+            if (up.requiresGrad() && !upFresh) Elementwise.axpy(1f, dup, up.gradBuffer());
         }, gate, up);
     }
 

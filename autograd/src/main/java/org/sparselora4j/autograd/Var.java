@@ -110,8 +110,16 @@ public final class Var {
         return grad;
     }
 
-    /** grad += g ({@code g} of the same size; not kept). */
+    /**
+     * grad += g ({@code g} of the same size; not kept). The first gradient is copied in, which is cheaper than
+     * zeroing a buffer and adding.
+     */
     public void accumulate(Tensor g) {
+        if (grad == null && requiresGrad) {
+            if (g.size() != value.size()) throw new IllegalArgumentException("gradient of " + g.shape() + " for a value of " + value.shape());
+            grad = Tensor.of(value.shape(), g.toArray());
+            return;
+        }
         Elementwise.axpy(1f, g, gradBuffer());
     }
 

@@ -32,6 +32,36 @@ class LinearOpsGradTest {
     }
 
     @Test
+    void linearCrossEntropyGradients() {
+        Var x = param(random, 4, 3), w = param(random, 6, 3);
+        int[] targets = {2, -1, 5, 0};
+        GradCheck.assertGradients(() -> LinearOps.linearCrossEntropy(x, w, targets, 3), x, w);
+    }
+
+    @Test
+    void linearCrossEntropyWithFrozenClassifier() {
+        Var x = param(random, 4, 3), w = constant(random, 6, 3);
+        GradCheck.assertGradients(() -> LinearOps.linearCrossEntropy(x, w, new int[] {2, -1, 5, 0}, 3), x, w);
+        assertThat(w.grad()).isNull();
+    }
+
+    @Test
+    void linearCrossEntropyEqualsTheUnfusedOps() {
+        Var x = param(random, 5, 3), w = param(random, 7, 3);
+        int[] targets = {6, 0, -1, 3, 3};
+        Var fused = LinearOps.linearCrossEntropy(x, w, targets, 4);
+        Tape.backward(Ops.scale(fused, 0.5f));
+        float[] dxFused = x.grad().toArray(), dwFused = w.grad().toArray();
+        x.zeroGrad();
+        w.zeroGrad();
+        Var plain = Ops.crossEntropy(LinearOps.linear(x, w), targets, 4);
+        Tape.backward(Ops.scale(plain, 0.5f));
+        assertThat(fused.value().get(0)).isCloseTo(plain.value().get(0), org.assertj.core.api.Assertions.within(1e-6f));
+        assertThat(dxFused).usingComparatorWithPrecision(1e-6f).containsExactly(x.grad().toArray());
+        assertThat(dwFused).usingComparatorWithPrecision(1e-6f).containsExactly(w.grad().toArray());
+    }
+
+    @Test
     void matmul() {
         Var a = param(random, 3, 4), b = param(random, 4, 2);
         GradCheck.assertGradients(() -> LinearOps.matmul(a, b), a, b);

@@ -80,9 +80,12 @@ public final class LoraLinear implements Linear {
         return Ops.add(LinearOps.linear(x, frozen), loraBranch(x));
     }
 
-    /** s · dropout(x)·Aᵀ·Bᵀ alone, (n, out); SparseLoRA adds it to its sparse base path. */
+    /**
+     * s · dropout(x)·Aᵀ·Bᵀ alone, (n, out); SparseLoRA adds it to its sparse base path. The scale is applied to
+     * the rank-wide (n, rank) product rather than the (n, out) result: the same value, a far smaller tensor.
+     */
     public Var loraBranch(Var x) {
-        return Ops.scale(LinearOps.linear(LinearOps.linear(dropout.apply(x), a), b), scale);
+        return LinearOps.linear(Ops.scale(LinearOps.linear(dropout.apply(x), a), scale), b);
     }
 
     @Override

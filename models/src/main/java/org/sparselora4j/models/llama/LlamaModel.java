@@ -166,7 +166,10 @@ public final class LlamaModel {
         return LinearOps.linear(Ops.rmsnorm(h, finalNorm, weights.config().normEps()), classifier);
     }
 
-    /** Mean next-token cross-entropy over the positions with a target; logits are computed only there. */
+    /**
+     * Mean next-token cross-entropy over the positions with a target; logits are computed only there, by the
+     * fused classifier and loss ({@link LinearOps#linearCrossEntropy}).
+     */
     public Var loss(TokenBatch batch, long step) {
         return loss(batch, step, batch.labelCount());
     }
@@ -180,6 +183,10 @@ public final class LlamaModel {
         if (rows.length == 0) throw new IllegalArgumentException("batch has no labelled positions");
         int[] targets = new int[rows.length];
         for (int i = 0; i < rows.length; i++) targets[i] = batch.targets()[rows[i]];
-        return Ops.crossEntropy(logits(hidden(batch, step), rows), targets, normalizer);
+        Var hidden = hidden(batch, step);
+        // Every position labelled (the usual language-model batch): no row selection to copy and scatter back.
+        Var h = rows.length == hidden.rows() ? hidden : RowOps.takeRows(hidden, rows);
+        Var normed = Ops.rmsnorm(h, finalNorm, weights.config().normEps());
+        return LinearOps.linearCrossEntropy(normed, classifier, targets, normalizer);
     }
 }
