@@ -65,7 +65,7 @@ final class FinetuneCommand implements Command {
                 Args.Flag.value("targets", "LoRA targets, comma-separated of q,k,v,o,gate,up,down (default all)"),
                 Args.Flag.value("max-seq", "longest sequence in tokens (default: the model's context, at most 1024)"),
                 Args.Flag.toggle("resume", "continue the run in --out from its checkpoint")));
-        f.addAll(TrainingFlags.flags(8, 2e-3));
+        f.addAll(TrainingFlags.flags(8, 3e-3, 3));
         f.addAll(SparseFlags.flags(0.05));
         return f;
     }
@@ -115,7 +115,7 @@ final class FinetuneCommand implements Command {
         } else {
             data = Batches.split(train, args.number("validation-split", 0.1, 0, 0.9), batch, seed);
         }
-        TrainConfig config = TrainingFlags.config(args, data.batchesPerEpoch(), 8, 2e-3);
+        TrainConfig config = TrainingFlags.config(args, data.batchesPerEpoch(), 8, 3e-3, 3);
 
         TrainingMethod trainingMethod = switch (method) {
             case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed), modelPath.toString());

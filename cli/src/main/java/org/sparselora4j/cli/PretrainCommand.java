@@ -57,7 +57,7 @@ final class PretrainCommand implements Command {
                 Args.Flag.value("ffn", "FFN size (default 344)"),
                 Args.Flag.value("seq", "training sequence length and context (default 256)"),
                 Args.Flag.value("validation-split", "fraction of windows held out (default 0.05)")));
-        f.addAll(TrainingFlags.flags(16, 3e-3));
+        f.addAll(TrainingFlags.flags(16, 3e-3, 1));
         return f;
     }
 
@@ -90,7 +90,7 @@ final class PretrainCommand implements Command {
         long seed = args.integer("seed", 42, Integer.MIN_VALUE, Integer.MAX_VALUE);
         int batch = TrainingFlags.batchSize(args, 16);
         Batches data = Batches.split(windows, args.number("validation-split", 0.05, 0, 0.5), batch, seed);
-        TrainConfig config = TrainingFlags.config(args, data.batchesPerEpoch(), 16, 3e-3);
+        TrainConfig config = TrainingFlags.config(args, data.batchesPerEpoch(), 16, 3e-3, 1);
         LlamaWeights weights = LlamaInit.random(partial, seed);
         err.printf("pretrain: %d parameters, %d windows of up to %d tokens (%d held out), %d steps of %d x %d%n", partial.parameterCount(),
                 windows.size(), seq, data.validation().size(), config.steps(), config.batchSize(), config.gradAccum());

@@ -10,10 +10,10 @@ final class TrainingFlags {
     private TrainingFlags() {
     }
 
-    static List<Args.Flag> flags(int batch, double lr) {
+    static List<Args.Flag> flags(int batch, double lr, double epochs) {
         return List.of(
                 Args.Flag.value("steps", "optimizer steps (default: --epochs worth)"),
-                Args.Flag.value("epochs", "passes over the training data when --steps is absent (default 1)"),
+                Args.Flag.value("epochs", "passes over the training data when --steps is absent (default " + epochs + ")"),
                 Args.Flag.value("batch", "examples per micro-batch (default " + batch + ")"),
                 Args.Flag.value("grad-accum", "micro-batches per optimizer step (default 1)"),
                 Args.Flag.value("lr", "peak learning rate (default " + lr + ")"),
@@ -29,7 +29,7 @@ final class TrainingFlags {
                 Args.Flag.value("threads", "threads to use (default: all cores)"));
     }
 
-    static TrainConfig config(Args args, int batchesPerEpoch, int defaultBatch, double defaultLr) {
+    static TrainConfig config(Args args, int batchesPerEpoch, int defaultBatch, double defaultLr, double defaultEpochs) {
         int batch = args.integer("batch", defaultBatch, 1, 1 << 16);
         int accum = args.integer("grad-accum", 1, 1, 1 << 16);
         int steps;
@@ -37,7 +37,7 @@ final class TrainingFlags {
             if (args.has("epochs")) throw new UsageException("give --steps or --epochs, not both");
             steps = args.integer("steps", 1, 1, Integer.MAX_VALUE / 2);
         } else {
-            double epochs = args.number("epochs", 1, 1e-6, 1e6);
+            double epochs = args.number("epochs", defaultEpochs, 1e-6, 1e6);
             steps = Math.max(1, (int) Math.ceil(epochs * batchesPerEpoch / accum));
         }
         double warmupRatio = args.number("warmup-ratio", 0.05, 0, 1);

@@ -93,6 +93,7 @@ public final class LoraMethod implements TrainingMethod {
 
     @Override
     public void save(Path runDir) throws IOException {
-        PeftAdapter.write(runDir.resolve(ADAPTER_DIR), adapter, baseModel);
+        if (baseModel == null) PeftAdapter.write(runDir.resolve(ADAPTER_DIR), adapter);
+        else PeftAdapter.write(runDir.resolve(ADAPTER_DIR), adapter, baseModel);
     }
 }
