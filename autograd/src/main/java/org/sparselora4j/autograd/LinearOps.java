@@ -1,5 +1,6 @@
 package org.sparselora4j.autograd;
 
+import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Index;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.CrossEntropy;
@@ -12,7 +13,9 @@ import org.sparselora4j.tensor.kernel.MatMul;
  * Differentiable matrix products: the dense linear layer and matmuls in the other layouts, SparseLoRA's
  * gathered linears over a subset of a weight's rows or columns, and the column gather/scatter between them.
  * Every gradient goes straight into the input's gradient buffer through the kernels' {@code accumulate} mode;
- * a frozen weight gets no {@code dw} work at all.
+ * a frozen weight gets no {@code dw} work at all. The overloads that take a {@link Backend} are for frozen
+ * weights only (the base projections of LoRA and SparseLoRA): the backend may keep a device copy of the weight,
+ * which a trainable weight would leave stale, so they refuse a weight that requires a gradient.
  */
 public final class LinearOps {
     private LinearOps() {
@@ -24,6 +27,19 @@ public final class LinearOps {
         return Var.op(y, dy -> {
             if (x.requiresGrad()) MatMul.ab(dy, w.value(), x.gradBuffer(), true);   // dx = dy · w     (n, in)
             if (w.requiresGrad()) MatMul.aTb(dy, x.value(), w.gradBuffer(), true);  // dw = dyᵀ · x    (out, in)
+        }, x, w);
+    }
+
+    /**
+     * y = x · wᵀ on {@code backend}, w frozen.  x: (n, in), w: (out, in) → y: (n, out). With {@link Backend#cpu()}
+     * the same kernels, and so the same bits, as {@link #linear(Var, Var)}.
+     */
+    public static Var linear(Var x, Var w, Backend backend) {
+        requireFrozen(w, "linear");
+        Tensor y = Tensor.zeros(x.rows(), w.rows());
+        backend.abT(x.value(), w.value(), y, false);
+        return Var.op(y, dy -> {
+            if (x.requiresGrad()) backend.ab(dy, w.value(), x.gradBuffer(), true);   // dx = dy · w     (n, in)
         }, x, w);
     }
 
@@ -90,6 +106,16 @@ public final class LinearOps {
         }, x, w);
     }
 
+    /** {@link #linearRows(Var, Var, Index)} on {@code backend}, w frozen: y = x · w[rows]ᵀ, dx = dy · w[rows]. */
+    public static Var linearRows(Var x, Var w, Index rows, Backend backend) {
+        requireFrozen(w, "linearRows");
+        Tensor y = Tensor.zeros(x.rows(), rows.size());
+        backend.rowsAbT(x.value(), w.value(), rows, y, false);
+        return Var.op(y, dy -> {
+            if (x.requiresGrad()) backend.rowsAb(dy, w.value(), rows, x.gradBuffer(), true);
+        }, x, w);
+    }
+
     /**
      * Only the chosen input channels: y = x[:, cols] · w[:, cols]ᵀ.  w: (out, in), cols: k of in → y: (n, out).
      * x is full width (n, in), or already compact (n, k) with {@code compactInput}. dx[:, cols] = dy · w[:, cols]
@@ -110,6 +136,34 @@ public final class LinearOps {
                 Gather.scatterAddColumns(MatMul.aTb(dy, xk), cols, w.gradBuffer());   // (out, k) into (out, in)
             }
         }, x, w);
+    }
+
+    /**
+     * {@link #linearCols(Var, Var, Index, boolean)} on {@code backend}, w frozen: y = x[:, cols] · w[:, cols]ᵀ,
+     * dx[:, cols] = dy · w[:, cols].
+     */
+    public static Var linearCols(Var x, Var w, Index cols, boolean compactInput, Backend backend) {
+        requireFrozen(w, "linearCols");
+        Tensor y = Tensor.zeros(x.rows(), w.rows());
+        backend.colsAbT(x.value(), w.value(), cols, compactInput, y, false);
+        return Var.op(y, dy -> {
+            if (!x.requiresGrad()) return;
+            if (compactInput) {
+                backend.colsAb(dy, w.value(), cols, x.gradBuffer(), true);
+            } else {
+                Tensor dxk = Tensor.zeros(dy.rows(), cols.size()); // (n, k)
+                backend.colsAb(dy, w.value(), cols, dxk, false);
+                Gather.scatterAddColumns(dxk, cols, x.gradBuffer());
+            }
+        }, x, w);
+    }
+
+    /** A backend may cache a weight on its device; a trainable one would change under it. */
+    private static void requireFrozen(Var w, String op) {
+        if (w.requiresGrad()) {
+            throw new IllegalArgumentException(op + " on a backend takes a frozen weight only, got a trainable " + w.shape()
+                    + " (a device copy of it would go stale after the optimizer step)");
+        }
     }
 
     /** y = x[:, cols].  x: (n, width) → y: (n, k). The adjoint of {@link #scatterColumns}. */

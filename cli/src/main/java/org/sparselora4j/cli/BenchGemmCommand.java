@@ -1,6 +1,10 @@
 package org.sparselora4j.cli;
 
 import org.sparselora4j.models.format.Json;
+import org.sparselora4j.opencl.MatMulVariant;
+import org.sparselora4j.opencl.OpenClBackend;
+import org.sparselora4j.opencl.OpenClGemmTimer;
+import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Index;
 import org.sparselora4j.tensor.Parallel;
 import org.sparselora4j.tensor.Tensor;
@@ -44,7 +48,8 @@ final class BenchGemmCommand implements Command {
                 Args.Flag.value("keep", "time the gathered matmul keeping this fraction of W's rows or columns (0, 1]"),
                 Args.Flag.value("gather", "rows | cols: which channels of W --keep selects (default rows)"),
                 Args.Flag.value("reps", "timed repetitions after warm-up (default 15)"),
-                Args.Flag.value("warmup-s", "seconds of warm-up before timing (default 3)"));
+                Args.Flag.value("warmup-s", "seconds of warm-up before timing (default 3)"),
+                BackendFlag.FLAG);
     }
 
     @Override
@@ -73,8 +78,16 @@ final class BenchGemmCommand implements Command {
         result.put("m", m);
         result.put("k", k);
         result.put("n", n);
-        result.put("threads", threads);
         double flops = 2.0 * m * k * n;
+        try (Backend backend = BackendFlag.open(args, name(), err)) {
+            result.put("backend", backend.name());
+            if (backend instanceof OpenClBackend device) {
+                device(device, layout, mode, gathered, keep, m, k, n, reps, warmup, result);
+                out.println(Json.write(result));
+                return 0;
+            }
+        }
+        result.put("threads", threads);
         if (!gathered) {
             Tensor a = layout == Layout.ATB ? Tensor.randn(random, 1, k, m) : Tensor.randn(random, 1, m, k);
             Tensor b = layout == Layout.ABT ? Tensor.randn(random, 1, n, k) : Tensor.randn(random, 1, k, n);
@@ -122,6 +135,40 @@ final class BenchGemmCommand implements Command {
         }
         out.println(Json.write(result));
         return 0;
+    }
+
+    /**
+     * The product on an OpenCL device: {@code ms} and {@code gflops} end to end (upload of the activation, kernel,
+     * read-back; the weight cached on the device as in training), {@code device_ms} the kernel alone.
+     */
+    private static void device(OpenClBackend backend, Layout layout, GatherMode mode, boolean gathered, double keep, int m, int k, int n,
+                               int reps, double warmup, Map<String, Object> result) {
+        OpenClGemmTimer.Timing t;
+        if (!gathered) {
+            MatMulVariant variant = switch (layout) {
+                case AB -> MatMulVariant.AB;
+                case ABT -> MatMulVariant.AB_T;
+                case ATB -> MatMulVariant.AT_B;
+            };
+            t = OpenClGemmTimer.dense(backend, variant, m, k, n, reps, warmup);
+        } else {
+            int total = mode == GatherMode.ROWS ? n : k;
+            int kept = Math.max(1, (int) Math.round(total * keep));
+            Index index = randomIndex(new SplittableRandom(42), total, kept);
+            MatMulVariant variant = mode == GatherMode.ROWS ? MatMulVariant.ROWS_AB_T : MatMulVariant.COLS_AB_T;
+            t = OpenClGemmTimer.gathered(backend, variant, m, k, n, index, reps, warmup / 2);
+            OpenClGemmTimer.Timing dense = OpenClGemmTimer.dense(backend, MatMulVariant.AB_T, m, k, n, reps, warmup / 2);
+            result.put("gather", mode.name().toLowerCase());
+            result.put("keep", keep);
+            result.put("kept", kept);
+            result.put("dense_ms", round(dense.endToEndMs()));
+            result.put("dense_device_ms", round(dense.deviceMs()));
+            result.put("time_ratio", round(t.endToEndMs() / dense.endToEndMs()));
+        }
+        result.put("ms", round(t.endToEndMs()));
+        result.put("gflops", round(t.endToEndGflops()));
+        result.put("device_ms", round(t.deviceMs()));
+        result.put("device_gflops", round(t.deviceGflops()));
     }
 
     static Index randomIndex(SplittableRandom random, int total, int kept) {

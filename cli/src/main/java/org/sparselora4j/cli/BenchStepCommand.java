@@ -13,6 +13,7 @@ import org.sparselora4j.models.llama.LlamaWeights;
 import org.sparselora4j.models.llama.Target;
 import org.sparselora4j.models.llama.TokenBatch;
 import org.sparselora4j.sparse.SparseLoraMethod;
+import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Parallel;
 import org.sparselora4j.tensor.kernel.Rope;
 
@@ -83,7 +84,8 @@ final class BenchStepCommand implements Command {
                 Args.Flag.value("steps", "timed steps (default 5)"),
                 Args.Flag.value("warmup", "untimed steps first (default 2)"),
                 Args.Flag.value("threads", "threads to use (default: all cores)"),
-                Args.Flag.value("seed", "seed of weights, adapter and tokens (default 42)")));
+                Args.Flag.value("seed", "seed of weights, adapter and tokens (default 42)"),
+                BackendFlag.FLAG));
         f.addAll(SparseFlags.flags(0));
         return f;
     }
@@ -108,62 +110,69 @@ final class BenchStepCommand implements Command {
         err.printf("bench step: initialising a random model of %.1fM parameters%n", config.parameterCount() / 1e6);
         LlamaWeights weights = LlamaInit.random(config, seed);
         TokenBatch batch = StepBenchmark.randomBatch(config.vocabSize(), batchSize, seq, outputTokens, seed);
-        List<TrainingMethod> built = new ArrayList<>();
-        for (Method kind : kinds) {
-            built.add(switch (kind) {
-                case FULL -> new FullFineTuning(weights);
-                case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed));
-                case SPARSELORA -> SparseFlags.method(args, "bench step", LoraAdapter.create(weights, loraConfig(args), seed), warmup + steps, 0, seed,
-                        null, err);
-            });
-        }
-        // Several methods run interleaved, one step of each per round, so a shared machine's load hits them alike.
-        List<StepBenchmark.Result> results = StepBenchmark.runInterleaved(built, batch, warmup, steps, new Parallel(threads), err);
-        StepBenchmark.Result loraResult = kinds.contains(Method.LORA) ? results.get(kinds.indexOf(Method.LORA)) : null;
-        for (int m = 0; m < built.size(); m++) {
-            TrainingMethod method = built.get(m);
-            StepBenchmark.Result r = results.get(m);
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("bench", "step");
-            result.put("method", method.name());
-            result.put("shape", shape(config));
-            result.put("parameters", config.parameterCount());
-            result.put("trainable_parameters", method.describe().get("trainable_parameters"));
-            result.put("batch", batchSize);
-            result.put("seq", seq);
-            result.put("output_tokens", outputTokens);
-            result.put("threads", threads);
-            result.put("steps", steps);
-            result.put("warmup", warmup);
-            result.put("ms_per_step", round(r.medianMs()));
-            result.put("ms_min", round(r.minMs()));
-            result.put("ms_max", round(r.maxMs()));
-            result.put("forward_ms", round(r.forwardMs()));
-            result.put("backward_ms", round(r.backwardMs()));
-            result.put("optimizer_ms", round(r.optimizerMs()));
-            result.put("cpu_ms_per_step", round(r.cpuMs()));
-            result.put("tokens_per_s", round(r.tokensPerSecond()));
-            result.put("flops_per_step", r.flopsPerStep());
-            result.put("gflops", round(r.gflops()));
-            result.put("loss_first", round(r.firstLoss()));
-            result.put("loss_last", round(r.lastLoss()));
-            if (method instanceof SparseLoraMethod sparse) {
-                Map<String, Object> d = sparse.describe();
-                result.put("sparsity", d.get("sparsity"));
-                result.put("predictor", d.get("predictor"));
-                result.put("base_gradient", d.get("base_gradient"));
-                result.put("flop_ratio", round4(sparse.flopRatio(batch, warmup + steps - 1)));
-                result.put("predictor_flop_share", round4(sparse.count(batch, warmup + steps - 1).predictor() / r.flopsPerStep()));
-                // The predictor's time over all steps (warm-up included) per step, against the median step.
-                double predictorMs = sparse.predictor().nanos() / 1e6 / (warmup + steps);
-                result.put("predictor_ms_per_step", round(predictorMs));
-                result.put("predictor_time_share", round4(predictorMs / r.medianMs()));
-                if (loraResult != null) {
-                    result.put("speedup_vs_lora", round4(loraResult.medianMs() / r.medianMs()));
-                    result.put("cpu_speedup_vs_lora", round4(loraResult.cpuMs() / r.cpuMs()));
-                }
+        boolean frozenBase = kinds.stream().anyMatch(k -> k != Method.FULL);
+        // Full fine-tuning has no frozen weights to offload; it runs on the Vector API whatever the flag says.
+        try (Backend backend = frozenBase ? BackendFlag.open(args, name(), err) : BackendFlag.forFullFineTuning(args, name(), err)) {
+            List<TrainingMethod> built = new ArrayList<>();
+            for (Method kind : kinds) {
+                built.add(switch (kind) {
+                    // Full fine-tuning updates its weights in place; beside a method whose frozen base sits in a
+                    // device's weight cache it gets its own copy (the same seed), so that cache never goes stale.
+                    case FULL -> new FullFineTuning(frozenBase && backend != Backend.cpu() ? LlamaInit.random(config, seed) : weights);
+                    case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed, backend));
+                    case SPARSELORA -> SparseFlags.method(args, "bench step", LoraAdapter.create(weights, loraConfig(args), seed, backend), warmup + steps, 0, seed,
+                            null, err);
+                });
             }
-            out.println(Json.write(result));
+            // Several methods run interleaved, one step of each per round, so a shared machine's load hits them alike.
+            List<StepBenchmark.Result> results = StepBenchmark.runInterleaved(built, batch, warmup, steps, new Parallel(threads), err);
+            StepBenchmark.Result loraResult = kinds.contains(Method.LORA) ? results.get(kinds.indexOf(Method.LORA)) : null;
+            for (int m = 0; m < built.size(); m++) {
+                TrainingMethod method = built.get(m);
+                StepBenchmark.Result r = results.get(m);
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("bench", "step");
+                result.put("method", method.name());
+                result.put("shape", shape(config));
+                result.put("parameters", config.parameterCount());
+                result.put("trainable_parameters", method.describe().get("trainable_parameters"));
+                result.put("batch", batchSize);
+                result.put("seq", seq);
+                result.put("output_tokens", outputTokens);
+                result.put("threads", threads);
+                result.put("backend", kinds.get(m) == Method.FULL ? "cpu" : backend.name());
+                result.put("steps", steps);
+                result.put("warmup", warmup);
+                result.put("ms_per_step", round(r.medianMs()));
+                result.put("ms_min", round(r.minMs()));
+                result.put("ms_max", round(r.maxMs()));
+                result.put("forward_ms", round(r.forwardMs()));
+                result.put("backward_ms", round(r.backwardMs()));
+                result.put("optimizer_ms", round(r.optimizerMs()));
+                result.put("cpu_ms_per_step", round(r.cpuMs()));
+                result.put("tokens_per_s", round(r.tokensPerSecond()));
+                result.put("flops_per_step", r.flopsPerStep());
+                result.put("gflops", round(r.gflops()));
+                result.put("loss_first", round(r.firstLoss()));
+                result.put("loss_last", round(r.lastLoss()));
+                if (method instanceof SparseLoraMethod sparse) {
+                    Map<String, Object> d = sparse.describe();
+                    result.put("sparsity", d.get("sparsity"));
+                    result.put("predictor", d.get("predictor"));
+                    result.put("base_gradient", d.get("base_gradient"));
+                    result.put("flop_ratio", round4(sparse.flopRatio(batch, warmup + steps - 1)));
+                    result.put("predictor_flop_share", round4(sparse.count(batch, warmup + steps - 1).predictor() / r.flopsPerStep()));
+                    // The predictor's time over all steps (warm-up included) per step, against the median step.
+                    double predictorMs = sparse.predictor().nanos() / 1e6 / (warmup + steps);
+                    result.put("predictor_ms_per_step", round(predictorMs));
+                    result.put("predictor_time_share", round4(predictorMs / r.medianMs()));
+                    if (loraResult != null) {
+                        result.put("speedup_vs_lora", round4(loraResult.medianMs() / r.medianMs()));
+                        result.put("cpu_speedup_vs_lora", round4(loraResult.cpuMs() / r.cpuMs()));
+                    }
+                }
+                out.println(Json.write(result));
+            }
         }
         return 0;
     }

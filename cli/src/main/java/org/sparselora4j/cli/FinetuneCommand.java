@@ -15,6 +15,8 @@ import org.sparselora4j.models.format.Json;
 import org.sparselora4j.models.format.Tokenizer;
 import org.sparselora4j.models.llama.LlamaWeights;
 import org.sparselora4j.models.llama.Target;
+import org.sparselora4j.opencl.BackendKind;
+import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Parallel;
 
 import java.io.IOException;
@@ -64,7 +66,8 @@ final class FinetuneCommand implements Command {
                 Args.Flag.value("dropout", "LoRA dropout (default 0)"),
                 Args.Flag.value("targets", "LoRA targets, comma-separated of q,k,v,o,gate,up,down (default all)"),
                 Args.Flag.value("max-seq", "longest sequence in tokens (default: the model's context, at most 1024)"),
-                Args.Flag.toggle("resume", "continue the run in --out from its checkpoint")));
+                Args.Flag.toggle("resume", "continue the run in --out from its checkpoint"),
+                BackendFlag.FLAG));
         f.addAll(TrainingFlags.flags(8, 3e-3, 3));
         f.addAll(SparseFlags.flags(0.05));
         return f;
@@ -117,38 +120,41 @@ final class FinetuneCommand implements Command {
         }
         TrainConfig config = TrainingFlags.config(args, data.batchesPerEpoch(), 8, 3e-3, 3);
 
-        TrainingMethod trainingMethod = switch (method) {
-            case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed), modelPath.toString());
-            case SPARSELORA -> SparseFlags.method(args, "finetune", LoraAdapter.create(weights, loraConfig(args), seed), config.steps(), 0.05, seed,
-                    modelPath.toString(), err);
-            case FULL -> new FullFineTuning(weights);
-        };
-        err.printf("finetune: %s on %s (%s), %d training and %d validation examples, %d steps of %d x %d, run folder %s%n",
-                trainingMethod.name(), modelPath, weights.config().parameterCount() + " parameters", data.train().size(), data.validation().size(),
-                config.steps(), config.batchSize(), config.gradAccum(), runDir);
-        Trainer.Result r = new Trainer(trainingMethod, data, config, runDir, err).run(resume);
+        try (Backend backend = method == Method.FULL ? BackendFlag.forFullFineTuning(args, "finetune", err) : BackendFlag.open(args, "finetune", err)) {
+            TrainingMethod trainingMethod = switch (method) {
+                case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed, backend), modelPath.toString());
+                case SPARSELORA -> SparseFlags.method(args, "finetune", LoraAdapter.create(weights, loraConfig(args), seed, backend), config.steps(), 0.05, seed,
+                        modelPath.toString(), err);
+                case FULL -> new FullFineTuning(weights);
+            };
+            err.printf("finetune: %s on %s (%s), %d training and %d validation examples, %d steps of %d x %d, run folder %s%n",
+                    trainingMethod.name(), modelPath, weights.config().parameterCount() + " parameters", data.train().size(), data.validation().size(),
+                    config.steps(), config.batchSize(), config.gradAccum(), runDir);
+            Trainer.Result r = new Trainer(trainingMethod, data, config, runDir, err).run(resume);
 
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("command", "finetune");
-        summary.put("method", trainingMethod.name());
-        summary.put("model", modelPath.toString());
-        summary.put("data", dataPath.toString());
-        summary.put("run_dir", runDir.toString());
-        summary.put("steps", r.steps());
-        summary.put("seconds", r.seconds());
-        summary.put("tokens_per_s", r.tokens() / Math.max(r.seconds(), 1e-9));
-        summary.put("final_train_loss", r.finalTrainLoss());
-        summary.putAll(trainingMethod.describe());
-        if (r.before() != null) summary.put("validation_before", r.before().toMap());
-        if (r.after() != null) summary.put("validation_after", r.after().toMap());
-        summary.put("flops", r.flops());
-        String json = Json.write(summary);
-        AtomicFile.writeString(runDir.resolve("summary.json"), json + "\n");
-        if (r.before() != null && r.after() != null) {
-            err.printf("finetune: validation loss %.4f -> %.4f, accuracy %.3f -> %.3f (%d examples), %.0f s; results in %s%n",
-                    r.before().loss(), r.after().loss(), r.before().accuracy(), r.after().accuracy(), r.after().examples(), r.seconds(), runDir);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("command", "finetune");
+            summary.put("method", trainingMethod.name());
+            summary.put("model", modelPath.toString());
+            summary.put("data", dataPath.toString());
+            summary.put("run_dir", runDir.toString());
+            summary.put("backend", backend.name());
+            summary.put("steps", r.steps());
+            summary.put("seconds", r.seconds());
+            summary.put("tokens_per_s", r.tokens() / Math.max(r.seconds(), 1e-9));
+            summary.put("final_train_loss", r.finalTrainLoss());
+            summary.putAll(trainingMethod.describe());
+            if (r.before() != null) summary.put("validation_before", r.before().toMap());
+            if (r.after() != null) summary.put("validation_after", r.after().toMap());
+            summary.put("flops", r.flops());
+            String json = Json.write(summary);
+            AtomicFile.writeString(runDir.resolve("summary.json"), json + "\n");
+            if (r.before() != null && r.after() != null) {
+                err.printf("finetune: validation loss %.4f -> %.4f, accuracy %.3f -> %.3f (%d examples), %.0f s; results in %s%n",
+                        r.before().loss(), r.after().loss(), r.before().accuracy(), r.after().accuracy(), r.after().examples(), r.seconds(), runDir);
+            }
+            out.println(json);
         }
-        out.println(json);
         return 0;
     }
 

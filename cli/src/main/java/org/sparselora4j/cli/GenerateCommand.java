@@ -6,6 +6,7 @@ import org.sparselora4j.models.llama.LlamaConfig;
 import org.sparselora4j.models.llama.LlamaInference;
 import org.sparselora4j.models.llama.LlamaWeights;
 import org.sparselora4j.models.llama.Sampler;
+import org.sparselora4j.tensor.Backend;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -41,7 +42,8 @@ final class GenerateCommand implements Command {
                 Args.Flag.value("temperature", "0 for greedy (argmax); higher is more random (default 1.0)"),
                 Args.Flag.value("top-p", "nucleus sampling threshold in [0, 1]; 0 or 1 samples the whole distribution (default 0.9)"),
                 Args.Flag.value("seed", "random seed, a positive integer (default: from the clock, printed on stderr)"),
-                AdapterInput.FLAG);
+                AdapterInput.FLAG,
+                BackendFlag.FLAG);
     }
 
     @Override
@@ -65,11 +67,14 @@ final class GenerateCommand implements Command {
         if (maxTokens > room) err.printf("generate: --max-tokens %d exceeds the context; generating at most %d%n", maxTokens, room);
         if (temperature > 0 && !args.has("seed")) err.printf("generate: seed %d%n", seed);
 
-        Generator generator = new Generator(new LlamaInference(AdapterInput.apply(args, weights)), tokenizer);
-        Generator.Generation g = generator.generate(prompt, maxTokens, new Sampler(temperature, topP, seed), piece -> {
-            out.print(piece);
-            out.flush();
-        });
+        Generator.Generation g;
+        try (Backend backend = BackendFlag.open(args, name(), err)) {
+            Generator generator = new Generator(new LlamaInference(AdapterInput.apply(args, weights), backend), tokenizer);
+            g = generator.generate(prompt, maxTokens, new Sampler(temperature, topP, seed), piece -> {
+                out.print(piece);
+                out.flush();
+            });
+        }
         out.println();
         err.println(String.format(Locale.ROOT, "generate: prompt %d tokens at %.1f tokens/s, %d new tokens, decode %.1f tokens/s",
                 g.promptLength(), g.prefillTokensPerSecond(), g.tokens().length - g.promptLength(), g.decodeTokensPerSecond()));

@@ -4,6 +4,7 @@ import org.sparselora4j.models.format.Json;
 import org.sparselora4j.models.llama.LlamaConfig;
 import org.sparselora4j.models.llama.LlamaInference;
 import org.sparselora4j.models.llama.LlamaWeights;
+import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.CrossEntropy;
 
@@ -37,7 +38,8 @@ final class LogitsCommand implements Command {
                 Args.Flag.value("tokens", "comma-separated token ids, e.g. 1,403,407"),
                 Args.Flag.toggle("all", "print the logits of every position (a list of lists), not just the last"),
                 Args.Flag.value("tokenizer", "optional tokenizer file; checked against the model's vocabulary"),
-                AdapterInput.FLAG);
+                AdapterInput.FLAG,
+                BackendFlag.FLAG);
     }
 
     @Override
@@ -58,7 +60,10 @@ final class LogitsCommand implements Command {
                     + config.maxSeqLen() + " of " + args.path("model"));
         }
 
-        Tensor logits = new LlamaInference(AdapterInput.apply(args, weights)).newSession().prefill(tokens);  // (n, vocab)
+        Tensor logits;                                                                                      // (n, vocab)
+        try (Backend backend = BackendFlag.open(args, name(), err)) {
+            logits = new LlamaInference(AdapterInput.apply(args, weights), backend).newSession().prefill(tokens);
+        }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("tokens", tokens);
         result.put("loss", meanNextTokenLoss(logits, tokens));

@@ -4,6 +4,7 @@ import org.sparselora4j.autograd.LinearOps;
 import org.sparselora4j.autograd.Ops;
 import org.sparselora4j.autograd.Var;
 import org.sparselora4j.models.llama.Linear;
+import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.Elementwise;
 import org.sparselora4j.tensor.kernel.MatMul;
@@ -14,7 +15,8 @@ import java.util.SplittableRandom;
 /**
  * y = x·Wᵀ + s · dropout(x)·Aᵀ·Bᵀ with s = alpha / rank. The base weight W (out, in) is frozen: it never gets a
  * gradient. Only A (rank, in), Kaiming-uniform, and B (out, rank), zeros, train, so a fresh adapter leaves the
- * output unchanged.
+ * output unchanged. The base product runs on the {@link Backend} given at construction (which may keep W on
+ * its device); the LoRA branch, whose factors change every step, always runs on the Vector API kernels.
  */
 public final class LoraLinear implements Linear {
     private final Tensor weight; // (out, in), frozen
@@ -23,8 +25,15 @@ public final class LoraLinear implements Linear {
     private final Var b;         // (out, rank)
     private final float scale;
     private final Dropout dropout;
+    private final Backend backend;
 
+    /** A LoRA layer whose base product runs on the Vector API kernels. */
     public LoraLinear(Tensor weight, Var a, Var b, float scale, Dropout dropout) {
+        this(weight, a, b, scale, dropout, Backend.cpu());
+    }
+
+    /** A LoRA layer whose base product (x·Wᵀ forward, dy·W backward) runs on {@code backend}. */
+    public LoraLinear(Tensor weight, Var a, Var b, float scale, Dropout dropout, Backend backend) {
         if (a.cols() != weight.cols() || b.rows() != weight.rows() || a.rows() != b.cols()) {
             throw new IllegalArgumentException("LoRA factors A " + a.shape() + " and B " + b.shape() + " do not fit weight " + weight.shape());
         }
@@ -34,14 +43,20 @@ public final class LoraLinear implements Linear {
         this.b = b;
         this.scale = scale;
         this.dropout = dropout;
+        this.backend = backend;
     }
 
     /** A fresh adapter: A uniform in ±1/√in (PyTorch's Kaiming-uniform with a = √5), B zero. */
     public static LoraLinear fresh(Tensor weight, LoraConfig config, SplittableRandom random, Dropout dropout) {
+        return fresh(weight, config, random, dropout, Backend.cpu());
+    }
+
+    /** {@link #fresh(Tensor, LoraConfig, SplittableRandom, Dropout)} with the base product on {@code backend}. */
+    public static LoraLinear fresh(Tensor weight, LoraConfig config, SplittableRandom random, Dropout dropout, Backend backend) {
         int in = weight.cols(), out = weight.rows();
         Var a = Var.parameter(Tensor.uniform(random, (float) (1.0 / Math.sqrt(in)), config.rank(), in));
         Var b = Var.parameter(Tensor.zeros(out, config.rank()));
-        return new LoraLinear(weight, a, b, config.scale(), dropout);
+        return new LoraLinear(weight, a, b, config.scale(), dropout, backend);
     }
 
     @Override
@@ -63,6 +78,11 @@ public final class LoraLinear implements Linear {
         return frozen;
     }
 
+    /** Where the base product runs. */
+    public Backend backend() {
+        return backend;
+    }
+
     public Var a() {
         return a;
     }
@@ -77,7 +97,7 @@ public final class LoraLinear implements Linear {
 
     @Override
     public Var forward(Var x) {
-        return Ops.add(LinearOps.linear(x, frozen), loraBranch(x));
+        return Ops.add(LinearOps.linear(x, frozen, backend), loraBranch(x));
     }
 
     /**

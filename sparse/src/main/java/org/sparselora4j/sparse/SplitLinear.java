@@ -5,29 +5,35 @@ import org.sparselora4j.autograd.Ops;
 import org.sparselora4j.autograd.Var;
 import org.sparselora4j.lora.LoraLinear;
 import org.sparselora4j.models.llama.Linear;
+import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Index;
 
 /**
  * One projection of a sparse layer as its two parts: the frozen base weight W (out, in), which the sparse tokens
  * use on gathered rows or columns only, and the LoRA branch if the projection is LoRA-wrapped, which always
  * stays dense on the full input and output (METHODS.md 1.5). {@code dense} is the projection as the dense path
- * calls it (base + LoRA).
+ * calls it (base + LoRA). The gathered base products run on the backend the projection's own base product
+ * runs on, so the sparse and dense token groups of one projection share one device copy of W.
  */
 final class SplitLinear {
     private final Linear dense;
     private final Var base;       // (out, in), a constant
     private final LoraLinear lora; // null when the projection is not LoRA-wrapped
+    private final Backend backend;
 
-    private SplitLinear(Linear dense, Var base, LoraLinear lora) {
+    private SplitLinear(Linear dense, Var base, LoraLinear lora, Backend backend) {
         this.dense = dense;
         this.base = base;
         this.lora = lora;
+        this.backend = backend;
     }
 
     /** Splits a LoRA-wrapped or frozen projection; a trainable base weight cannot run sparse. */
     static SplitLinear of(Linear projection, int layer, String name) {
-        if (projection instanceof LoraLinear l) return new SplitLinear(l, l.frozenWeight(), l);
-        if (projection instanceof Linear.Plain p && !p.weight().requiresGrad()) return new SplitLinear(p, p.weight(), null);
+        if (projection instanceof LoraLinear l) return new SplitLinear(l, l.frozenWeight(), l, l.backend());
+        if (projection instanceof Linear.Frozen f) return new SplitLinear(f, f.weight(), null, f.backend());
+        // Linear.of over a constant: its dense product runs on the Vector API kernels, and so does its sparse one.
+        if (projection instanceof Linear.Plain p && !p.weight().requiresGrad()) return new SplitLinear(p, p.weight(), null, Backend.cpu());
         throw new IllegalArgumentException("layer " + layer + " " + name + ": SparseLoRA needs a frozen or LoRA-wrapped projection, got "
                 + projection.getClass().getSimpleName() + " with a trainable weight");
     }
@@ -54,12 +60,12 @@ final class SplitLinear {
 
     /** x · W[rows]ᵀ (n, k): the base on the kept output channels. */
     Var baseRows(Var x, Index rows) {
-        return LinearOps.linearRows(x, base, rows);
+        return LinearOps.linearRows(x, base, rows, backend);
     }
 
     /** x[:, cols] · W[:, cols]ᵀ (n, out); x full width, or compact (n, k) with {@code compactInput}. */
     Var baseCols(Var x, Index cols, boolean compactInput) {
-        return LinearOps.linearCols(x, base, cols, compactInput);
+        return LinearOps.linearCols(x, base, cols, compactInput, backend);
     }
 
     /** y + the LoRA branch on x (full width), or y itself when the projection is not LoRA-wrapped. */

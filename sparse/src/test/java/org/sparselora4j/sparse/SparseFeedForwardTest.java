@@ -119,7 +119,7 @@ class SparseFeedForwardTest {
     }
 
     static Tensor weight(Linear l) {
-        return l instanceof LoraLinear lora ? lora.weight() : ((Linear.Plain) l).weight().value();
+        return l instanceof LoraLinear lora ? lora.weight() : ((Linear.Frozen) l).weight().value();
     }
 
     static boolean contains(Index idx, int v) {

@@ -1,5 +1,7 @@
 package org.sparselora4j.models.llama;
 
+import org.sparselora4j.tensor.Backend;
+
 /**
  * The seven projections of one decoder block, as the model calls them. {@link #dense} wraps a block's weights;
  * LoRA and SparseLoRA build their own.
@@ -17,8 +19,13 @@ public record BlockProjections(Projection wq, Projection wk, Projection wv, Proj
 
     /** The block's own dense weights. */
     public static BlockProjections dense(LayerWeights w) {
-        return new BlockProjections(Projection.dense(w.wq()), Projection.dense(w.wk()), Projection.dense(w.wv()),
-                Projection.dense(w.wo()), Projection.dense(w.gate()), Projection.dense(w.up()), Projection.dense(w.down()));
+        return dense(w, Backend.cpu());
+    }
+
+    /** The block's own dense weights, their products on {@code backend}. */
+    public static BlockProjections dense(LayerWeights w, Backend b) {
+        return new BlockProjections(Projection.dense(w.wq(), b), Projection.dense(w.wk(), b), Projection.dense(w.wv(), b),
+                Projection.dense(w.wo(), b), Projection.dense(w.gate(), b), Projection.dense(w.up(), b), Projection.dense(w.down(), b));
     }
 
     /** Throws unless every projection maps the widths the config implies; {@code layer} names the block. */

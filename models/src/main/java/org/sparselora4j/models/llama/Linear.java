@@ -2,6 +2,7 @@ package org.sparselora4j.models.llama;
 
 import org.sparselora4j.autograd.LinearOps;
 import org.sparselora4j.autograd.Var;
+import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Tensor;
 
 import java.util.List;
@@ -25,9 +26,41 @@ public interface Linear {
         return new Plain(weight);
     }
 
-    /** A frozen projection: no gradient is ever computed for the weight. */
+    /** A frozen projection on the Vector API kernels: no gradient is ever computed for the weight. */
     static Linear frozen(Tensor weight) {
-        return new Plain(Var.constant(weight));
+        return frozen(weight, Backend.cpu());
+    }
+
+    /** A frozen projection whose products (x·Wᵀ forward, dy·W backward) run on {@code backend}. */
+    static Linear frozen(Tensor weight, Backend backend) {
+        return new Frozen(Var.constant(weight), backend);
+    }
+
+    /** y = x · Wᵀ over a constant weight, on a backend that may keep the weight on its device. */
+    record Frozen(Var weight, Backend backend) implements Linear {
+        public Frozen {
+            if (weight.requiresGrad()) throw new IllegalArgumentException("a frozen projection needs a constant weight, got a trainable " + weight.shape());
+        }
+
+        @Override
+        public int inFeatures() {
+            return weight.cols();
+        }
+
+        @Override
+        public int outFeatures() {
+            return weight.rows();
+        }
+
+        @Override
+        public Var forward(Var x) {
+            return LinearOps.linear(x, weight, backend);
+        }
+
+        @Override
+        public List<Var> parameters() {
+            return List.of();
+        }
     }
 
     /** y = x · Wᵀ. */

@@ -1,5 +1,6 @@
 package org.sparselora4j.models.llama;
 
+import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.Elementwise;
 import org.sparselora4j.tensor.kernel.RmsNorm;
@@ -30,7 +31,12 @@ public final class LlamaInference {
 
     /** The model with its own dense weights. */
     public LlamaInference(LlamaWeights weights) {
-        this(weights, denseBlocks(weights), Projection.dense(weights.classifier()));
+        this(weights, Backend.cpu());
+    }
+
+    /** The model with its own dense weights, every projection and the classifier on {@code backend}. */
+    public LlamaInference(LlamaWeights weights, Backend backend) {
+        this(weights, denseBlocks(weights, backend), Projection.dense(weights.classifier(), backend));
     }
 
     /** The model with other projections (LoRA, sparse, quantized) in place of the dense ones. */
@@ -52,9 +58,9 @@ public final class LlamaInference {
         this.rope = new Rope(config.headSize(), config.maxSeqLen(), config.ropeTheta(), config.ropeStyle());
     }
 
-    private static List<BlockProjections> denseBlocks(LlamaWeights weights) {
+    private static List<BlockProjections> denseBlocks(LlamaWeights weights, Backend backend) {
         List<BlockProjections> blocks = new ArrayList<>();
-        for (LayerWeights w : weights.layers()) blocks.add(BlockProjections.dense(w));
+        for (LayerWeights w : weights.layers()) blocks.add(BlockProjections.dense(w, backend));
         return blocks;
     }
 

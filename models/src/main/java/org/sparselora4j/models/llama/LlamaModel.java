@@ -4,6 +4,7 @@ import org.sparselora4j.autograd.LinearOps;
 import org.sparselora4j.autograd.Ops;
 import org.sparselora4j.autograd.RowOps;
 import org.sparselora4j.autograd.Var;
+import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.Rope;
 
@@ -51,10 +52,15 @@ public final class LlamaModel {
 
     /** Nothing trains (evaluation). */
     public static Parts frozen() {
+        return frozen(Backend.cpu());
+    }
+
+    /** Nothing trains; the block projections run on {@code backend}. */
+    public static Parts frozen(Backend backend) {
         return new Parts() {
             @Override
             public Linear linear(int layer, Target target, Tensor weight) {
-                return Linear.frozen(weight);
+                return Linear.frozen(weight, backend);
             }
 
             @Override

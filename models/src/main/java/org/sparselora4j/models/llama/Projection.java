@@ -1,7 +1,7 @@
 package org.sparselora4j.models.llama;
 
+import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Tensor;
-import org.sparselora4j.tensor.kernel.MatMul;
 
 /**
  * A linear map without bias, y = x · Wᵀ: x (n, inFeatures) → y (n, outFeatures). The model calls its q, k, v,
@@ -16,13 +16,21 @@ public interface Projection {
     /** y = x · Wᵀ, a new (n, outFeatures) tensor. */
     Tensor forward(Tensor x);
 
-    /** The plain dense projection over a weight stored (out, in). */
+    /** The plain dense projection over a weight stored (out, in), on the Vector API kernels. */
     static Projection dense(Tensor weight) {
-        return new Dense(weight);
+        return dense(weight, Backend.cpu());
     }
 
-    /** y = x · Wᵀ with W (outFeatures, inFeatures), as every checkpoint format stores it. */
-    record Dense(Tensor weight) implements Projection {
+    /** The dense projection over a read-only weight (out, in), its product on {@code backend}. */
+    static Projection dense(Tensor weight, Backend backend) {
+        return new Dense(weight, backend);
+    }
+
+    /**
+     * y = x · Wᵀ with W (outFeatures, inFeatures), as every checkpoint format stores it. The weight must not change
+     * while the backend lives (an accelerator keeps a copy of it).
+     */
+    record Dense(Tensor weight, Backend backend) implements Projection {
         public Dense {
             if (weight.rank() != 2) throw new IllegalArgumentException("a projection weight must be (out, in), got " + weight.shape());
         }
@@ -39,7 +47,9 @@ public interface Projection {
 
         @Override
         public Tensor forward(Tensor x) {
-            return MatMul.abT(x, weight);
+            Tensor y = Tensor.zeros(x.rows(), weight.rows());
+            backend.abT(x, weight, y, false);
+            return y;
         }
     }
 }

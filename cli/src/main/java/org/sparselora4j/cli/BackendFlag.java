@@ -1,0 +1,59 @@
+package org.sparselora4j.cli;
+
+import org.sparselora4j.opencl.BackendKind;
+import org.sparselora4j.opencl.Backends;
+import org.sparselora4j.opencl.DeviceSelector;
+import org.sparselora4j.tensor.Backend;
+
+import java.io.PrintStream;
+import java.util.Map;
+
+/**
+ * {@code --backend cpu|opencl|auto}: where the frozen-weight products run, chosen once per command. The caller
+ * owns the returned backend and closes it (try-with-resources). {@code auto} uses OpenCL on a GPU or
+ * accelerator (or the device {@value DeviceSelector#ENV} names) and otherwise says once on stderr that it runs
+ * on the Vector API; an explicit {@code opencl} that finds no device fails with a one-line error.
+ */
+final class BackendFlag {
+    static final Args.Flag FLAG = Args.Flag.value("backend", "cpu | opencl | auto: where the frozen-weight matmuls run (default cpu; "
+            + DeviceSelector.ENV + " picks the OpenCL device)");
+
+    private BackendFlag() {
+    }
+
+    /** The kind the user asked for (default cpu); a bad value is a usage error. */
+    static BackendKind kind(Args args, String command) {
+        String text = args.string("backend", "cpu");
+        try {
+            return BackendKind.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(command + ": --backend: " + e.getMessage());
+        }
+    }
+
+    /** Opens the backend {@code --backend} asks for, the OpenCL device picked by the process environment. */
+    static Backend open(Args args, String command, PrintStream err) {
+        return open(kind(args, command), err, System.getenv());
+    }
+
+    /**
+     * Full fine-tuning trains every weight, so it has no frozen products to offload: {@code opencl} is a usage
+     * error, {@code auto} says once that it runs on the Vector API.
+     */
+    static Backend forFullFineTuning(Args args, String command, PrintStream err) {
+        switch (kind(args, command)) {
+            case CPU -> { }
+            case OPENCL -> throw new UsageException(command + ": --backend opencl runs the frozen base weights of lora and sparselora;"
+                    + " full fine-tuning trains every weight (use --backend cpu)");
+            case AUTO -> err.println("sparselora4j: full fine-tuning trains every weight; running on the Vector API (cpu backend)");
+        }
+        return Backend.cpu();
+    }
+
+    /** Opens a backend of {@code kind}, the OpenCL device picked by {@code environment}; notices go to {@code err}. */
+    static Backend open(BackendKind kind, PrintStream err, Map<String, String> environment) {
+        Backend backend = Backends.choose(kind, DeviceSelector.fromEnvironment(environment), err::println);
+        if (!backend.name().equals("cpu")) err.println("sparselora4j: backend " + backend.name());
+        return backend;
+    }
+}
