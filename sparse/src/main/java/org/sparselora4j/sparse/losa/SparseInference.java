@@ -1,0 +1,69 @@
+package org.sparselora4j.sparse.losa;
+
+import org.sparselora4j.models.llama.BlockProjections;
+import org.sparselora4j.models.llama.LayerWeights;
+import org.sparselora4j.models.llama.LlamaInference;
+import org.sparselora4j.models.llama.LlamaWeights;
+import org.sparselora4j.models.llama.Projection;
+import org.sparselora4j.models.llama.Target;
+import org.sparselora4j.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Inference on a pruned model through {@link LlamaInference}'s projection hook: every block projection whose
+ * weight has at least {@code minSparsity} zeros runs as a CSR matmul ({@link SparseMatMul}), the others dense.
+ */
+public final class SparseInference {
+    /** Where the CSR matmul pays off on this engine's kernels (measured by SparseMatMulBench). */
+    public static final double DEFAULT_MIN_SPARSITY = 0.5;
+
+    private SparseInference() {
+    }
+
+    /** y = x·Wᵀ with W held as CSR. */
+    public record SparseProjection(CsrMatrix weight) implements Projection {
+        public static SparseProjection of(Tensor weight) {
+            return new SparseProjection(CsrMatrix.of(weight));
+        }
+
+        @Override
+        public int inFeatures() {
+            return weight.cols();
+        }
+
+        @Override
+        public int outFeatures() {
+            return weight.rows();
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return SparseMatMul.abT(x, weight);
+        }
+    }
+
+    /** The model with CSR projections where a weight is at least {@code minSparsity} zeros. */
+    public static LlamaInference of(LlamaWeights weights, double minSparsity) {
+        List<BlockProjections> blocks = new ArrayList<>();
+        for (LayerWeights w : weights.layers()) {
+            blocks.add(new BlockProjections(projection(w, Target.Q, minSparsity), projection(w, Target.K, minSparsity),
+                    projection(w, Target.V, minSparsity), projection(w, Target.O, minSparsity), projection(w, Target.GATE, minSparsity),
+                    projection(w, Target.UP, minSparsity), projection(w, Target.DOWN, minSparsity)));
+        }
+        return new LlamaInference(weights, blocks, Projection.dense(weights.classifier()));
+    }
+
+    /** How many of the model's block projections {@link #of} would run sparse. */
+    public static int sparseProjections(LlamaWeights weights, double minSparsity) {
+        int n = 0;
+        for (LayerWeights w : weights.layers()) for (Target t : Target.values()) if (Sparsity.of(t.weight(w)) >= minSparsity) n++;
+        return n;
+    }
+
+    private static Projection projection(LayerWeights w, Target t, double minSparsity) {
+        Tensor weight = t.weight(w);
+        return Sparsity.of(weight) >= minSparsity ? SparseProjection.of(weight) : Projection.dense(weight);
+    }
+}
