@@ -3,7 +3,6 @@ package org.sparselora4j.cli;
 import org.sparselora4j.models.format.Tokenizer;
 import org.sparselora4j.models.llama.Generator;
 import org.sparselora4j.models.llama.LlamaConfig;
-import org.sparselora4j.models.llama.LlamaInference;
 import org.sparselora4j.models.llama.LlamaWeights;
 import org.sparselora4j.models.llama.Sampler;
 
@@ -41,7 +40,8 @@ final class GenerateCommand implements Command {
                 Args.Flag.value("temperature", "0 for greedy (argmax); higher is more random (default 1.0)"),
                 Args.Flag.value("top-p", "nucleus sampling threshold in [0, 1]; 0 or 1 samples the whole distribution (default 0.9)"),
                 Args.Flag.value("seed", "random seed, a positive integer (default: from the clock, printed on stderr)"),
-                AdapterInput.FLAG);
+                AdapterInput.FLAG,
+                SparseFlag.FLAG);
     }
 
     @Override
@@ -65,7 +65,7 @@ final class GenerateCommand implements Command {
         if (maxTokens > room) err.printf("generate: --max-tokens %d exceeds the context; generating at most %d%n", maxTokens, room);
         if (temperature > 0 && !args.has("seed")) err.printf("generate: seed %d%n", seed);
 
-        Generator generator = new Generator(new LlamaInference(AdapterInput.apply(args, weights)), tokenizer);
+        Generator generator = new Generator(SparseFlag.inference(args, AdapterInput.apply(args, weights), name(), err), tokenizer);
         Generator.Generation g = generator.generate(prompt, maxTokens, new Sampler(temperature, topP, seed), piece -> {
             out.print(piece);
             out.flush();

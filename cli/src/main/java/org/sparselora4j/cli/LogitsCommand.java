@@ -2,7 +2,6 @@ package org.sparselora4j.cli;
 
 import org.sparselora4j.models.format.Json;
 import org.sparselora4j.models.llama.LlamaConfig;
-import org.sparselora4j.models.llama.LlamaInference;
 import org.sparselora4j.models.llama.LlamaWeights;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.CrossEntropy;
@@ -37,7 +36,8 @@ final class LogitsCommand implements Command {
                 Args.Flag.value("tokens", "comma-separated token ids, e.g. 1,403,407"),
                 Args.Flag.toggle("all", "print the logits of every position (a list of lists), not just the last"),
                 Args.Flag.value("tokenizer", "optional tokenizer file; checked against the model's vocabulary"),
-                AdapterInput.FLAG);
+                AdapterInput.FLAG,
+                SparseFlag.FLAG);
     }
 
     @Override
@@ -58,7 +58,7 @@ final class LogitsCommand implements Command {
                     + config.maxSeqLen() + " of " + args.path("model"));
         }
 
-        Tensor logits = new LlamaInference(AdapterInput.apply(args, weights)).newSession().prefill(tokens);  // (n, vocab)
+        Tensor logits = SparseFlag.inference(args, AdapterInput.apply(args, weights), name(), err).newSession().prefill(tokens);  // (n, vocab)
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("tokens", tokens);
         result.put("loss", meanNextTokenLoss(logits, tokens));

@@ -115,7 +115,7 @@ public final class Losa {
         int steps = c.steps() * rounds;
         TrainConfig all = new TrainConfig(steps, c.batchSize(), c.gradAccum(), c.learningRate(), (int) Math.round((double) c.warmupSteps() * rounds),
                 c.schedule(), c.minLrRatio(), c.weightDecay(), c.maxGradNorm(), c.seed(), 0, 0, c.logEvery());
-        LoraMethod method = new LoraMethod(LoraAdapter.create(pruned, lora, seed));
+        LoraMethod method = new LoraMethod(LoraAdapter.create(pruned, lora, seed), "pruned base model");
         Trainer.Result r = train(method, train, all, workDir, progress);
         method.eval();
         return new Baseline(method.model(), method.adapter().merged(), r.tokens(), (System.nanoTime() - t0) / 1e9);
