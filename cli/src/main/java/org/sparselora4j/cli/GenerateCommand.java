@@ -13,7 +13,8 @@ import java.util.Locale;
 /**
  * {@code generate --model F --tokenizer F --prompt TEXT}: text generation with a KV cache, printed as it comes
  * (prompt included, then a newline, as llama2.c's run.c prints it); speed on stderr. With {@code --adapter DIR}
- * a PEFT LoRA adapter is merged into a copy of the weights first.
+ * a PEFT LoRA adapter is merged into a copy of the weights first; {@code --sparse} runs pruned projections as CSR
+ * matmuls ({@link SparseFlag}).
  * <p>
  * {@code --max-tokens N} is the number of new tokens after the prompt (fewer if the model ends the text with BOS
  * or EOS, or the context fills). With a prompt of P tokens including BOS, run.c's {@code -n S} (S positions,

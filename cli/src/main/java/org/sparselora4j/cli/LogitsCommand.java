@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * {@code logits --model F --tokens 1,2,3 [--all] [--adapter DIR]}: one forward pass over the ids; prints
  * {@code {"tokens": [...], "loss": L, "logits": [...]}} with the last position's logits (every position's with
- * {@code --all}) and the mean next-token cross-entropy of tokens[1..] (null for a single token).
+ * {@code --all}) and the mean next-token cross-entropy of tokens[1..] (null for a single token). {@code --sparse}
+ * runs pruned projections as CSR matmuls ({@link SparseFlag}).
  */
 final class LogitsCommand implements Command {
     @Override
