@@ -48,11 +48,12 @@ public final class SequentialPruner {
         List<Tensor> x = forward.embed(weights, calibration);
         List<LayerWeights> pruned = new ArrayList<>();
         double[] errors = new double[reference.isEmpty() ? 0 : layers];
+        ZeroBudget budget = new ZeroBudget();
         for (int l = 0; l < layers; l++) {
             LayerWeights w = weights.layers().get(l);
             ChannelNorms stats = new ChannelNorms(calibration.sequences());
             forward.block(w, calibration, x, stats);                  // statistics of the block before pruning
-            LayerWeights p = pruneBlock(w, stats, rates[l], pattern);
+            LayerWeights p = pruneBlock(w, stats, rates[l], pattern, budget);
             pruned.add(p);
             x = forward.block(p, calibration, x);                     // the pruned block's output feeds the next
             if (!reference.isEmpty()) errors[l] = reconstructionError(reference.get(l), x);
@@ -60,15 +61,36 @@ public final class SequentialPruner {
         return new Result(new LlamaWeights(weights.config(), weights.tokenEmbedding(), pruned, weights.finalNorm(), weights.classifier()), errors);
     }
 
-    /** Copies of the block's seven matrices, each pruned with its own input statistics. */
+    /** Copies of the block's seven matrices, each pruned with its own input statistics to round(rate · size) zeros. */
     static LayerWeights pruneBlock(LayerWeights w, ChannelNorms stats, double rate, PrunePattern pattern) {
+        return pruneBlock(w, stats, rate, pattern, new ZeroBudget());
+    }
+
+    private static LayerWeights pruneBlock(LayerWeights w, ChannelNorms stats, double rate, PrunePattern pattern, ZeroBudget budget) {
+        if (!(rate >= 0 && rate <= 1)) throw new IllegalArgumentException("pruning rate must be in [0, 1], got " + rate);
         Map<Target, Tensor> m = new EnumMap<>(Target.class);
         for (Target t : Target.values()) {
             Tensor copy = t.weight(w).copy();
-            Wanda.prune(copy, stats.norms(t), rate, pattern);
+            Wanda.pruneCount(copy, stats.norms(t), budget.next(rate, copy.size()), pattern);
             m.put(t, copy);
         }
         return withMatrices(w, m);
+    }
+
+    /**
+     * Rounding by error diffusion: each matrix gets round(Σ rate·size so far) − (zeros given so far), so every
+     * matrix is within one element of its rate and the whole model within one element of Σ rate·size.
+     */
+    private static final class ZeroBudget {
+        private double wanted;
+        private long given;
+
+        long next(double rate, int size) {
+            wanted += rate * size;
+            long zeros = Math.max(0, Math.min(size, Math.round(wanted) - given));
+            given += zeros;
+            return zeros;
+        }
     }
 
     /** The block with its seven matrices replaced (norms kept). */

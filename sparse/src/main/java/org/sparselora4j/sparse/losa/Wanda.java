@@ -26,20 +26,28 @@ public final class Wanda {
     }
 
     /**
-     * Prunes {@code w} (out, in) in place. Unstructured: round(rate · out · in) zeros in all, spread as evenly
-     * as possible over the rows (each row loses floor or ceil of in · rate, the extra ones in the first rows), so
-     * the matrix is within one element of the rate. N:M: in each group of M consecutive weights of a row the
-     * M − N lowest scores (rate is ignored). Ties go to the lower input index.
+     * Prunes {@code w} (out, in) in place. Unstructured: round(rate · out · in) zeros in all ({@link #pruneCount}).
+     * N:M: in each group of M consecutive weights of a row the M − N lowest scores (rate is ignored).
      */
     public static void prune(Tensor w, double[] norms, double rate, PrunePattern pattern) {
         if (!(rate >= 0 && rate <= 1)) throw new IllegalArgumentException("pruning rate must be in [0, 1], got " + rate);
-        Tensor scores = scores(w, norms);
+        pruneCount(w, norms, Math.round(rate * w.rows() * (double) w.cols()), pattern);
+    }
+
+    /**
+     * Prunes {@code w} (out, in) in place. Unstructured: {@code zeros} lowest scores in all, spread as evenly as
+     * possible over the rows (each row loses floor or ceil of zeros / out, the extra ones in the first rows). N:M:
+     * in each group of M consecutive weights of a row the M − N lowest scores ({@code zeros} is ignored). Ties go
+     * to the lower input index.
+     */
+    public static void pruneCount(Tensor w, double[] norms, long zeros, PrunePattern pattern) {
         int out = w.rows(), in = w.cols();
+        if (zeros < 0 || zeros > (long) out * in) throw new IllegalArgumentException(zeros + " zeros do not fit a matrix of " + w.shape());
+        Tensor scores = scores(w, norms);
         float[] wd = w.data(), sd = scores.data();
         switch (pattern) {
             case PrunePattern.Unstructured u -> {
-                long total = Math.round(rate * out * (double) in);
-                int base = (int) (total / out), extra = (int) (total % out);
+                int base = (int) (zeros / out), extra = (int) (zeros % out);
                 for (int i = 0; i < out; i++) {
                     int k = base + (i < extra ? 1 : 0);
                     zeroLowest(wd, w.offset() + i * in, sd, i * in, in, k);
