@@ -3,7 +3,6 @@ package org.sparselora4j.cli;
 import org.sparselora4j.models.format.Tokenizer;
 import org.sparselora4j.models.llama.Generator;
 import org.sparselora4j.models.llama.LlamaConfig;
-import org.sparselora4j.models.llama.LlamaInference;
 import org.sparselora4j.models.llama.LlamaWeights;
 import org.sparselora4j.models.llama.Sampler;
 import org.sparselora4j.tensor.Backend;
@@ -15,7 +14,8 @@ import java.util.Locale;
 /**
  * {@code generate --model F --tokenizer F --prompt TEXT}: text generation with a KV cache, printed as it comes
  * (prompt included, then a newline, as llama2.c's run.c prints it); speed on stderr. With {@code --adapter DIR}
- * a PEFT LoRA adapter is merged into a copy of the weights first.
+ * a PEFT LoRA adapter is merged into a copy of the weights first; {@code --sparse} runs pruned projections as CSR
+ * matmuls ({@link SparseFlag}).
  * <p>
  * {@code --max-tokens N} is the number of new tokens after the prompt (fewer if the model ends the text with BOS
  * or EOS, or the context fills). With a prompt of P tokens including BOS, run.c's {@code -n S} (S positions,
@@ -43,7 +43,7 @@ final class GenerateCommand implements Command {
                 Args.Flag.value("top-p", "nucleus sampling threshold in [0, 1]; 0 or 1 samples the whole distribution (default 0.9)"),
                 Args.Flag.value("seed", "random seed, a positive integer (default: from the clock, printed on stderr)"),
                 AdapterInput.FLAG,
-                BackendFlag.FLAG);
+                BackendFlag.FLAG, SparseFlag.FLAG);
     }
 
     @Override
@@ -69,7 +69,7 @@ final class GenerateCommand implements Command {
 
         Generator.Generation g;
         try (Backend backend = BackendFlag.open(args, name(), err)) {
-            Generator generator = new Generator(new LlamaInference(AdapterInput.apply(args, weights), backend), tokenizer);
+            Generator generator = new Generator(SparseFlag.inference(args, AdapterInput.apply(args, weights), backend, name(), err), tokenizer);
             g = generator.generate(prompt, maxTokens, new Sampler(temperature, topP, seed), piece -> {
                 out.print(piece);
                 out.flush();

@@ -2,7 +2,6 @@ package org.sparselora4j.cli;
 
 import org.sparselora4j.models.format.Json;
 import org.sparselora4j.models.llama.LlamaConfig;
-import org.sparselora4j.models.llama.LlamaInference;
 import org.sparselora4j.models.llama.LlamaWeights;
 import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Tensor;
@@ -18,7 +17,8 @@ import java.util.Map;
 /**
  * {@code logits --model F --tokens 1,2,3 [--all] [--adapter DIR]}: one forward pass over the ids; prints
  * {@code {"tokens": [...], "loss": L, "logits": [...]}} with the last position's logits (every position's with
- * {@code --all}) and the mean next-token cross-entropy of tokens[1..] (null for a single token).
+ * {@code --all}) and the mean next-token cross-entropy of tokens[1..] (null for a single token). {@code --sparse}
+ * runs pruned projections as CSR matmuls ({@link SparseFlag}).
  */
 final class LogitsCommand implements Command {
     @Override
@@ -39,7 +39,7 @@ final class LogitsCommand implements Command {
                 Args.Flag.toggle("all", "print the logits of every position (a list of lists), not just the last"),
                 Args.Flag.value("tokenizer", "optional tokenizer file; checked against the model's vocabulary"),
                 AdapterInput.FLAG,
-                BackendFlag.FLAG);
+                BackendFlag.FLAG, SparseFlag.FLAG);
     }
 
     @Override
@@ -62,7 +62,7 @@ final class LogitsCommand implements Command {
 
         Tensor logits;                                                                                      // (n, vocab)
         try (Backend backend = BackendFlag.open(args, name(), err)) {
-            logits = new LlamaInference(AdapterInput.apply(args, weights), backend).newSession().prefill(tokens);
+            logits = SparseFlag.inference(args, AdapterInput.apply(args, weights), backend, name(), err).newSession().prefill(tokens);
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("tokens", tokens);
