@@ -15,21 +15,43 @@ import org.sparselora4j.tensor.kernel.Softmax;
  * key j is not padding; a padding query row outputs zeros and gets no gradient. Scores are scaled by
  * 1/sqrt(headSize).
  *
- * <p>Work is split over (sequence, kv head) groups. A group stacks the time steps of its query heads into one
- * (group·time, headSize) block so each product is one matmul kernel call: S = Q·Kᵀ, P = softmax(S), O = P·V.
- * The forward keeps P for the backward while batch·heads·time² is at most {@link #KEEP_LIMIT}; above it the
- * backward recomputes P from q and k (one more matmul) instead of holding that much memory.
+ * <p>Work is split over (sequence, kv head) groups, and inside a group over blocks of {@link #BLOCK} query
+ * positions. A block stacks its positions of the group's query heads into one (group·bq, headSize) matrix and
+ * meets only the keys up to its last position, t1: S = Q·K[0, t1)ᵀ, P = softmax(S), O = P·V[0, t1). So the
+ * masked upper triangle is skipped except inside the diagonal blocks, and a long sequence costs about half the
+ * full T×T products ({@link #scoredPairs}). The forward keeps P for the backward while it is at most
+ * {@link #KEEP_LIMIT} floats; above it the backward recomputes P from q and k (one more matmul) instead of
+ * holding that much memory.
  */
 public final class AttentionOps {
     /**
-     * Most probabilities (batch·heads·time² floats) kept from the forward for the backward: 64 MB. Above it the
-     * backward recomputes them from q and k (one more matmul and softmax per group) to save the memory.
+     * Most probabilities (floats) kept from the forward for the backward: 64 MB. Above it the backward
+     * recomputes them from q and k (one more matmul and softmax per block) to save the memory.
      */
     static final long KEEP_LIMIT = 1L << 24;
+    /** Query positions per block: small enough to skip most of the masked half, large enough for fast kernels. */
+    static final int BLOCK = 64;
     /** Binds single-threaded kernels inside a group when the groups already fill every core. */
     private static final Parallel SERIAL = new Parallel(1);
 
     private AttentionOps() {
+    }
+
+    /**
+     * (query, key) pairs whose score one head computes over a sequence of {@code time} positions: every block
+     * of query positions [t0, t1) against keys [0, t1), about time·(time + {@link #BLOCK}) / 2.
+     */
+    public static long scoredPairs(int time) {
+        return scoredPairs(time, BLOCK);
+    }
+
+    static long scoredPairs(int time, int block) {
+        long pairs = 0;
+        for (int t0 = 0; t0 < time; t0 += block) {
+            int t1 = Math.min(time, t0 + block);
+            pairs += (long) (t1 - t0) * t1;
+        }
+        return pairs;
     }
 
     /** {@link #attention(Var, Var, Var, int, int, int, int, boolean[])} with no padding. */
@@ -44,24 +66,33 @@ public final class AttentionOps {
      * {@code valid[b·time + t]} is false where position t of sequence b is padding.
      */
     public static Var attention(Var q, Var k, Var v, int batch, int time, int heads, int kvHeads, boolean[] valid) {
-        return attention(q, k, v, batch, time, heads, kvHeads, valid, KEEP_LIMIT);
+        return attention(q, k, v, batch, time, heads, kvHeads, valid, KEEP_LIMIT, BLOCK);
     }
 
-    /** {@link #attention(Var, Var, Var, int, int, int, int, boolean[])} keeping at most {@code keepLimit} probabilities. */
-    static Var attention(Var q, Var k, Var v, int batch, int time, int heads, int kvHeads, boolean[] valid, long keepLimit) {
-        Geometry g = Geometry.of(q.value(), k.value(), v.value(), batch, time, heads, kvHeads, valid);
+    /**
+     * {@link #attention(Var, Var, Var, int, int, int, int, boolean[])} keeping at most {@code keepLimit}
+     * probabilities, with {@code block} query positions per block (block ≥ time computes the full T×T).
+     */
+    static Var attention(Var q, Var k, Var v, int batch, int time, int heads, int kvHeads, boolean[] valid, long keepLimit, int block) {
+        Geometry g = Geometry.of(q.value(), k.value(), v.value(), batch, time, heads, kvHeads, valid, block);
         boolean[] mask = valid.clone();
         Tensor out = Tensor.zeros(batch * time, heads * g.headSize);
         boolean grad = Tape.isRecording() && Var.anyRequiresGrad(q, k, v);
-        // The probabilities of every group, kept for the backward when they are small enough (see KEEP_LIMIT).
-        float[] kept = grad && (long) batch * heads * time * time <= keepLimit ? new float[batch * heads * time * time] : null;
+        // The probabilities of every block, kept for the backward when they are small enough (see KEEP_LIMIT).
+        long keptSize = (long) batch * heads * g.pairs;
+        float[] kept = grad && keptSize <= keepLimit ? new float[(int) keptSize] : null;
         forGroups(g, kept, (b, kvh, bufs) -> {
-            g.gatherHeads(q.value(), b, kvh, true, bufs.q);
-            g.gatherHeads(k.value(), b, kvh, false, bufs.k);
-            g.gatherHeads(v.value(), b, kvh, false, bufs.v);
-            g.probabilities(bufs, b, mask);
-            MatMul.ab(bufs.p, bufs.v, bufs.o, false);                     // O = P · V      (G, dh)
-            g.scatterHeads(bufs.o, out, b, kvh, true);
+            g.gatherHeads(k.value(), b, kvh, bufs.k);
+            g.gatherHeads(v.value(), b, kvh, bufs.v);
+            for (int t0 = 0; t0 < time; t0 += block) {
+                int t1 = Math.min(time, t0 + block);
+                Tensor qb = g.gatherQueries(q.value(), b, kvh, t0, t1, bufs.q);
+                Tensor p = bufs.probabilities(t0, t1);
+                g.probabilities(qb, bufs.k.rows(0, t1), p, b, t0, mask);
+                Tensor ob = bufs.o.rows(0, qb.rows());
+                MatMul.ab(p, bufs.v.rows(0, t1), ob, false);                  // O = P · V[0, t1)   (R, dh)
+                g.scatterQueries(ob, out, b, kvh, t0, t1);
+            }
         });
         return Var.op(out, dy -> {
             boolean dq = q.requiresGrad(), dk = k.requiresGrad(), dv = v.requiresGrad();
@@ -69,31 +100,40 @@ public final class AttentionOps {
             Tensor kGrad = dk ? k.gradBuffer() : null;
             Tensor vGrad = dv ? v.gradBuffer() : null;
             forGroups(g, kept, (b, kvh, bufs) -> {
-                g.gatherHeads(k.value(), b, kvh, false, bufs.k);
-                g.gatherHeads(v.value(), b, kvh, false, bufs.v);
-                if (kept == null) {
-                    g.gatherHeads(q.value(), b, kvh, true, bufs.q);
-                    g.probabilities(bufs, b, mask);                       // recomputed P   (G, T)
+                g.gatherHeads(k.value(), b, kvh, bufs.k);
+                g.gatherHeads(v.value(), b, kvh, bufs.v);
+                bufs.dkT.zero();
+                bufs.dvT.zero();
+                for (int t0 = 0; t0 < time; t0 += block) {
+                    int t1 = Math.min(time, t0 + block);
+                    Tensor p = bufs.probabilities(t0, t1);
+                    Tensor kvT = bufs.kvT(t1);
+                    if (kept == null) {
+                        g.probabilities(g.gatherQueries(q.value(), b, kvh, t0, t1, bufs.q), bufs.k.rows(0, t1), p, b, t0, mask);
+                    }
+                    Tensor dob = g.gatherQueries(dy, b, kvh, t0, t1, bufs.o);                   // dO   (R, dh)
+                    if (dv) {
+                        // dV[0, t1)ᵀ += dOᵀ · P (dh, t1): the same product as Pᵀ · dO, in the layout the kernels
+                        // run fastest (no transposing pack of P).
+                        MatMul.ab(g.gatherQueriesTransposed(dy, b, kvh, t0, t1, bufs.qT), p, kvT, false);
+                        g.addPrefix(kvT, bufs.dvT);
+                    }
+                    if (!dq && !dk) continue;
+                    Tensor dp = Tensor.view(bufs.dp.data(), 0, p.shape());
+                    Tensor ds = Tensor.view(bufs.ds.data(), 0, p.shape());
+                    MatMul.abT(dob, bufs.v.rows(0, t1), dp, false);               // dP = dO · V[0, t1)ᵀ (R, t1)
+                    g.softmaxBackward(p, dp, ds, b, t0, mask);                    // dS, scaled          (R, t1)
+                    if (dk) {
+                        MatMul.ab(g.gatherQueriesTransposed(q.value(), b, kvh, t0, t1, bufs.qT), ds, kvT, false);
+                        g.addPrefix(kvT, bufs.dkT);                               // dK[0, t1)ᵀ += Qᵀ · dS
+                    }
+                    if (dq) {
+                        MatMul.ab(ds, bufs.k.rows(0, t1), dob, false);            // dQ = dS · K[0, t1)  (R, dh)
+                        g.addQueries(dob, qGrad, b, kvh, t0, t1);
+                    }
                 }
-                g.gatherHeads(dy, b, kvh, true, bufs.o);                  // dO            (G, dh)
-                if (dv) {
-                    // dVᵀ = dOᵀ · P (dh, T): the same product as Pᵀ · dO, in the layout the kernels run fastest.
-                    g.gatherHeadsTransposed(dy, b, kvh, true, bufs.oT);
-                    MatMul.ab(bufs.oT, bufs.p, bufs.kvOutT, false);
-                    g.addHeadsTransposed(bufs.kvOutT, vGrad, b, kvh);
-                }
-                if (!dq && !dk) return;
-                MatMul.abT(bufs.o, bufs.v, bufs.dp, false);               // dP = dO · Vᵀ   (G, T)
-                g.softmaxBackward(bufs, b, mask);                         // dS, scaled     (G, T)
-                if (dk) {
-                    g.gatherHeadsTransposed(q.value(), b, kvh, true, bufs.oT);
-                    MatMul.ab(bufs.oT, bufs.ds, bufs.kvOutT, false);      // dKᵀ = Qᵀ · dS  (dh, T)
-                    g.addHeadsTransposed(bufs.kvOutT, kGrad, b, kvh);
-                }
-                if (dq) {
-                    MatMul.ab(bufs.ds, bufs.k, bufs.o, false);            // dQ = dS · K    (G, dh)
-                    g.addHeads(bufs.o, qGrad, b, kvh, true);
-                }
+                if (dk) g.addHeadsTransposed(bufs.dkT, kGrad, b, kvh);
+                if (dv) g.addHeadsTransposed(bufs.dvT, vGrad, b, kvh);
             });
         }, q, k, v);
     }
@@ -105,17 +145,17 @@ public final class AttentionOps {
 
     /**
      * Runs body for every (sequence, kv head), each worker with its own scratch buffers. With {@code kept}, the
-     * group's P buffer is its slice of that array, so the forward fills it and the backward reads it back.
+     * group's probabilities are its slice of that array, so the forward fills it and the backward reads it back.
      */
     private static void forGroups(Geometry g, float[] kept, GroupBody body) {
         Parallel par = Parallel.current();
         int groups = g.batch * g.kvHeads;
         boolean fillsCores = groups >= par.threads();
         par.forRange(groups, (from, to) -> {
-            Buffers bufs = new Buffers(g, kept == null);
+            Buffers bufs = new Buffers(g, kept);
             Runnable work = () -> {
                 for (int t = from; t < to; t++) {
-                    if (kept != null) bufs.p = Tensor.view(kept, t * bufs.pSize, bufs.pShape);
+                    bufs.keptBase = (long) t * g.group * g.pairs;
                     body.run(t / g.kvHeads, t % g.kvHeads, bufs);
                 }
             };
@@ -124,34 +164,54 @@ public final class AttentionOps {
         });
     }
 
-    /** Scratch for one group: G = (heads / kvHeads) · time stacked query rows. */
+    /** Scratch for one group: R = group · bq stacked query rows of a block, keys and values of the sequence. */
     private static final class Buffers {
-        final Tensor q, k, v, o, oT, kvOutT, dp, ds;
-        final Shape pShape;
-        final int pSize;
-        Tensor p;
+        final Tensor q, o, qT, k, v, dkT, dvT, kvT, dp, ds, p;
+        final float[] kept;
+        final int group, block;
+        /** Where the current group's probabilities start in {@link #kept}. */
+        long keptBase;
 
-        Buffers(Geometry g, boolean ownP) {
-            int rows = g.group * g.time;
+        Buffers(Geometry g, float[] kept) {
+            int rows = g.group * g.block;
+            this.kept = kept;
+            this.group = g.group;
+            this.block = g.block;
             q = Tensor.zeros(rows, g.headSize);
             o = Tensor.zeros(rows, g.headSize);
-            oT = Tensor.zeros(g.headSize, rows);
             k = Tensor.zeros(g.time, g.headSize);
             v = Tensor.zeros(g.time, g.headSize);
-            kvOutT = Tensor.zeros(g.headSize, g.time);
-            pShape = Shape.of(rows, g.time);
-            pSize = rows * g.time;
-            p = ownP ? Tensor.zeros(pShape) : null;
-            dp = Tensor.zeros(rows, g.time);
-            ds = Tensor.zeros(rows, g.time);
+            qT = Tensor.zeros(g.headSize * rows);
+            dkT = Tensor.zeros(g.headSize, g.time);
+            dvT = Tensor.zeros(g.headSize, g.time);
+            kvT = Tensor.zeros(g.headSize * g.time);
+            p = kept == null ? Tensor.zeros(rows * g.time) : null;
+            dp = Tensor.zeros(rows * g.time);
+            ds = Tensor.zeros(rows * g.time);
+        }
+
+        /** Scratch for a (dh, t1) product. */
+        Tensor kvT(int t1) {
+            return Tensor.view(kvT.data(), 0, Shape.of(kvT.size() / k.rows(), t1));
+        }
+
+        /** The (group·(t1 − t0), t1) probabilities of block [t0, t1): its slice of the kept array, or scratch. */
+        Tensor probabilities(int t0, int t1) {
+            Shape shape = Shape.of(group * (t1 - t0), t1);
+            if (kept == null) return Tensor.view(p.data(), 0, shape);
+            // The n blocks before t0 are full, block i holding group·bq·(i + 1)·bq floats.
+            long n = t0 / block;
+            long before = group * (long) block * block * n * (n + 1) / 2;
+            return Tensor.view(kept, (int) (keptBase + before), shape);
         }
     }
 
-    /** Sizes of one attention call and the moves between its wide layout and a group's stacked blocks. */
-    private record Geometry(int batch, int time, int heads, int kvHeads, int headSize, int group, float scale) {
-        static Geometry of(Tensor q, Tensor k, Tensor v, int batch, int time, int heads, int kvHeads, boolean[] valid) {
-            if (batch <= 0 || time <= 0 || heads <= 0 || kvHeads <= 0) {
-                throw new IllegalArgumentException("attention sizes must be positive: batch " + batch + ", time " + time + ", heads " + heads + ", kvHeads " + kvHeads);
+    /** Sizes of one attention call and the moves between its wide layout and a block's stacked rows. */
+    private record Geometry(int batch, int time, int heads, int kvHeads, int headSize, int group, int block, long pairs, float scale) {
+        static Geometry of(Tensor q, Tensor k, Tensor v, int batch, int time, int heads, int kvHeads, boolean[] valid, int block) {
+            if (batch <= 0 || time <= 0 || heads <= 0 || kvHeads <= 0 || block <= 0) {
+                throw new IllegalArgumentException("attention sizes must be positive: batch " + batch + ", time " + time
+                        + ", heads " + heads + ", kvHeads " + kvHeads + ", block " + block);
             }
             if (heads % kvHeads != 0) throw new IllegalArgumentException("heads " + heads + " is not a multiple of kvHeads " + kvHeads);
             if (q.cols() % heads != 0) throw new IllegalArgumentException("q width " + q.cols() + " is not a multiple of heads " + heads);
@@ -161,7 +221,9 @@ public final class AttentionOps {
             check("k", k, n, kvHeads * headSize);
             check("v", v, n, kvHeads * headSize);
             if (valid.length != n) throw new IllegalArgumentException("attention: " + valid.length + " validity flags for " + n + " rows");
-            return new Geometry(batch, time, heads, kvHeads, headSize, heads / kvHeads, (float) (1.0 / Math.sqrt(headSize)));
+            int bq = Math.min(block, time);
+            return new Geometry(batch, time, heads, kvHeads, headSize, heads / kvHeads, bq, scoredPairs(time, bq),
+                    (float) (1.0 / Math.sqrt(headSize)));
         }
 
         private static void check(String what, Tensor t, int rows, int cols) {
@@ -170,72 +232,15 @@ public final class AttentionOps {
             }
         }
 
-        /**
-         * Copies the heads of sequence b that belong to kv head kvh into a stacked block: for queries (wide =
-         * heads·dh) the group's query heads one after another, (G, dh); for keys/values (wide = kvHeads·dh) the
-         * one kv head, (T, dh).
-         */
-        void gatherHeads(Tensor wide, int b, int kvh, boolean queries, Tensor block) {
+        /** Copies kv head kvh of sequence b, (T, dh), out of k or v (batch·time, kvHeads·dh) into {@code block}. */
+        void gatherHeads(Tensor wide, int b, int kvh, Tensor block) {
             int width = wide.cols();
-            int nHeads = queries ? group : 1;
-            int firstHead = queries ? kvh * group : kvh;
-            float[] src = wide.data(), dst = block.data();
-            for (int hh = 0; hh < nHeads; hh++) {
-                for (int t = 0; t < time; t++) {
-                    int from = wide.offset() + (b * time + t) * width + (firstHead + hh) * headSize;
-                    System.arraycopy(src, from, dst, (hh * time + t) * headSize, headSize);
-                }
+            for (int t = 0; t < time; t++) {
+                System.arraycopy(wide.data(), wide.offset() + (b * time + t) * width + kvh * headSize, block.data(), t * headSize, headSize);
             }
         }
 
-        /** The inverse move of {@link #gatherHeads} for the output: block rows to their places in {@code wide}. */
-        void scatterHeads(Tensor block, Tensor wide, int b, int kvh, boolean queries) {
-            int width = wide.cols();
-            int nHeads = queries ? group : 1;
-            int firstHead = queries ? kvh * group : kvh;
-            for (int hh = 0; hh < nHeads; hh++) {
-                for (int t = 0; t < time; t++) {
-                    int to = wide.offset() + (b * time + t) * width + (firstHead + hh) * headSize;
-                    System.arraycopy(block.data(), (hh * time + t) * headSize, wide.data(), to, headSize);
-                }
-            }
-        }
-
-        /** wide[heads of (b, kvh)] += block: the same places as {@link #scatterHeads}, accumulated. */
-        void addHeads(Tensor block, Tensor wide, int b, int kvh, boolean queries) {
-            int width = wide.cols();
-            int nHeads = queries ? group : 1;
-            int firstHead = queries ? kvh * group : kvh;
-            float[] src = block.data(), dst = wide.data();
-            for (int hh = 0; hh < nHeads; hh++) {
-                for (int t = 0; t < time; t++) {
-                    int to = wide.offset() + (b * time + t) * width + (firstHead + hh) * headSize;
-                    int from = (hh * time + t) * headSize;
-                    for (int j = 0; j < headSize; j++) dst[to + j] += src[from + j];
-                }
-            }
-        }
-
-        /**
-         * The transpose of {@link #gatherHeads}: block (dh, G) with column (hh·T + t) holding row t of head hh, so
-         * that products over the time axis become plain A·B products.
-         */
-        void gatherHeadsTransposed(Tensor wide, int b, int kvh, boolean queries, Tensor block) {
-            int width = wide.cols();
-            int nHeads = queries ? group : 1;
-            int firstHead = queries ? kvh * group : kvh;
-            int cols = nHeads * time;
-            float[] src = wide.data(), dst = block.data();
-            for (int hh = 0; hh < nHeads; hh++) {
-                for (int t = 0; t < time; t++) {
-                    int from = wide.offset() + (b * time + t) * width + (firstHead + hh) * headSize;
-                    int col = hh * time + t;
-                    for (int j = 0; j < headSize; j++) dst[j * cols + col] = src[from + j];
-                }
-            }
-        }
-
-        /** wide[kv head kvh of sequence b] += blockᵀ, block (dh, T): the transposed {@link #addHeads} for keys and values. */
+        /** wide[kv head kvh of sequence b] += blockᵀ, block (dh, T): the inverse move of {@link #gatherHeads}, transposed and accumulated. */
         void addHeadsTransposed(Tensor block, Tensor wide, int b, int kvh) {
             int width = wide.cols();
             float[] src = block.data(), dst = wide.data();
@@ -245,19 +250,82 @@ public final class AttentionOps {
             }
         }
 
-        /**
-         * P (G, T) = masked softmax of Q·Kᵀ · scale. Query t sees keys [0, t] that are not padding; the rest of its
-         * row is 0, and a padding query's whole row is 0.
-         */
-        void probabilities(Buffers bufs, int b, boolean[] valid) {
-            MatMul.abT(bufs.q, bufs.k, bufs.p, false);                    // S = Q · Kᵀ     (G, T)
-            float[] p = bufs.p.data();
-            int base = bufs.p.offset();
+        /** acc[:, 0, t1) += part, part (dh, t1) and acc (dh, T): a block's share of a transposed key or value gradient. */
+        void addPrefix(Tensor part, Tensor acc) {
+            int t1 = part.cols();
+            float[] src = part.data(), dst = acc.data();
+            for (int j = 0; j < headSize; j++) {
+                int from = part.offset() + j * t1, to = acc.offset() + j * time;
+                for (int t = 0; t < t1; t++) dst[to + t] += src[from + t];
+            }
+        }
+
+        /** The transpose of {@link #gatherQueries}: column hh·(t1 − t0) + (t − t0) of the (dh, R) result. */
+        Tensor gatherQueriesTransposed(Tensor wide, int b, int kvh, int t0, int t1, Tensor scratch) {
+            int width = wide.cols(), bq = t1 - t0, cols = group * bq;
+            float[] src = wide.data(), dst = scratch.data();
             for (int hh = 0; hh < group; hh++) {
-                for (int t = 0; t < time; t++) {
-                    int row = base + (hh * time + t) * time;
+                for (int t = t0; t < t1; t++) {
+                    int from = wide.offset() + (b * time + t) * width + (kvh * group + hh) * headSize;
+                    int col = hh * bq + t - t0;
+                    for (int j = 0; j < headSize; j++) dst[j * cols + col] = src[from + j];
+                }
+            }
+            return Tensor.view(dst, 0, Shape.of(headSize, cols));
+        }
+
+        /**
+         * Copies positions [t0, t1) of the group's query heads of sequence b into the front of {@code scratch}:
+         * row hh·(t1 − t0) + (t − t0) holds position t of the group's head hh; returns that (R, dh) view.
+         */
+        Tensor gatherQueries(Tensor wide, int b, int kvh, int t0, int t1, Tensor scratch) {
+            int width = wide.cols(), bq = t1 - t0;
+            for (int hh = 0; hh < group; hh++) {
+                for (int t = t0; t < t1; t++) {
+                    int from = wide.offset() + (b * time + t) * width + (kvh * group + hh) * headSize;
+                    System.arraycopy(wide.data(), from, scratch.data(), (hh * bq + t - t0) * headSize, headSize);
+                }
+            }
+            return scratch.rows(0, group * bq);
+        }
+
+        /** The inverse move of {@link #gatherQueries}: block rows to their places in {@code wide}. */
+        void scatterQueries(Tensor block, Tensor wide, int b, int kvh, int t0, int t1) {
+            int width = wide.cols(), bq = t1 - t0;
+            for (int hh = 0; hh < group; hh++) {
+                for (int t = t0; t < t1; t++) {
+                    int to = wide.offset() + (b * time + t) * width + (kvh * group + hh) * headSize;
+                    System.arraycopy(block.data(), block.offset() + (hh * bq + t - t0) * headSize, wide.data(), to, headSize);
+                }
+            }
+        }
+
+        /** wide[queries of block [t0, t1)] += block: the same places as {@link #scatterQueries}, accumulated. */
+        void addQueries(Tensor block, Tensor wide, int b, int kvh, int t0, int t1) {
+            int width = wide.cols(), bq = t1 - t0;
+            float[] src = block.data(), dst = wide.data();
+            for (int hh = 0; hh < group; hh++) {
+                for (int t = t0; t < t1; t++) {
+                    int to = wide.offset() + (b * time + t) * width + (kvh * group + hh) * headSize;
+                    int from = block.offset() + (hh * bq + t - t0) * headSize;
+                    for (int j = 0; j < headSize; j++) dst[to + j] += src[from + j];
+                }
+            }
+        }
+
+        /**
+         * P (R, t1) = masked softmax of Q·K[0, t1)ᵀ · scale for the block [t0, t1) of sequence b. Query t sees
+         * keys [0, t] that are not padding; the rest of its row is 0, and a padding query's whole row is 0.
+         */
+        void probabilities(Tensor qb, Tensor keys, Tensor pb, int b, int t0, boolean[] valid) {
+            MatMul.abT(qb, keys, pb, false);                                  // S = Q · K[0, t1)ᵀ  (R, t1)
+            int t1 = keys.rows(), bq = t1 - t0;
+            float[] p = pb.data();
+            for (int hh = 0; hh < group; hh++) {
+                for (int t = t0; t < t1; t++) {
+                    int row = pb.offset() + (hh * bq + t - t0) * t1;
                     if (!valid[b * time + t]) {
-                        Arrays.fill(p, row, row + time, 0f);
+                        Arrays.fill(p, row, row + t1, 0f);
                         continue;
                     }
                     for (int j = 0; j <= t; j++) {
@@ -265,25 +333,25 @@ public final class AttentionOps {
                         p[row + j] = valid[b * time + j] ? p[row + j] * scale : Float.NEGATIVE_INFINITY;
                     }
                     Softmax.inPlace(p, row, t + 1);
-                    Arrays.fill(p, row + t + 1, row + time, 0f);
+                    Arrays.fill(p, row + t + 1, row + t1, 0f);
                 }
             }
         }
 
-        /** dS = scale · P ⊙ (dP − Σ dP ⊙ P) from bufs.dp into bufs.ds; 0 wherever P is masked. */
-        void softmaxBackward(Buffers bufs, int b, boolean[] valid) {
-            float[] p = bufs.p.data(), dp = bufs.dp.data(), ds = bufs.ds.data();
-            int pBase = bufs.p.offset();
+        /** dS = scale · P ⊙ (dP − Σ dP ⊙ P) for the block [t0, t1), from dp into ds; 0 wherever P is masked. */
+        void softmaxBackward(Tensor pb, Tensor dpb, Tensor dsb, int b, int t0, boolean[] valid) {
+            int t1 = pb.cols(), bq = t1 - t0;
+            float[] p = pb.data(), dp = dpb.data(), ds = dsb.data();
             for (int hh = 0; hh < group; hh++) {
-                for (int t = 0; t < time; t++) {
-                    int row = (hh * time + t) * time;
+                for (int t = t0; t < t1; t++) {
+                    int row = (hh * bq + t - t0) * t1;
                     if (!valid[b * time + t]) {
-                        Arrays.fill(ds, row, row + time, 0f);
+                        Arrays.fill(ds, row, row + t1, 0f);
                         continue;
                     }
-                    Softmax.backward(p, pBase + row, dp, row, ds, row, t + 1, false);
+                    Softmax.backward(p, pb.offset() + row, dp, row, ds, row, t + 1, false);
                     for (int j = 0; j <= t; j++) ds[row + j] *= scale;
-                    Arrays.fill(ds, row + t + 1, row + time, 0f);
+                    Arrays.fill(ds, row + t + 1, row + t1, 0f);
                 }
             }
         }

@@ -43,7 +43,7 @@ class AttentionGradTest {
     @Test
     void gradientsWhenTheBackwardRecomputesProbabilities() {
         Var q = param(random, B * T, NH * DH), k = param(random, B * T, NKV * DH), v = param(random, B * T, NKV * DH);
-        GradCheck.assertGradients(() -> AttentionOps.attention(q, k, v, B, T, NH, NKV, VALID, 0), q, k, v);
+        GradCheck.assertGradients(() -> AttentionOps.attention(q, k, v, B, T, NH, NKV, VALID, 0, AttentionOps.BLOCK), q, k, v);
     }
 
     @Test
@@ -51,8 +51,45 @@ class AttentionGradTest {
         Var q = param(random, B * T, NH * DH), k = param(random, B * T, NKV * DH), v = param(random, B * T, NKV * DH);
         Tensor dy = Tensor.randn(random, 1f, B * T, NH * DH);
         float[][] kept = gradients(AttentionOps.attention(q, k, v, B, T, NH, NKV, VALID), dy, q, k, v);
-        float[][] recomputed = gradients(AttentionOps.attention(q, k, v, B, T, NH, NKV, VALID, 0), dy, q, k, v);
+        float[][] recomputed = gradients(AttentionOps.attention(q, k, v, B, T, NH, NKV, VALID, 0, AttentionOps.BLOCK), dy, q, k, v);
         for (int i = 0; i < 3; i++) assertThat(recomputed[i]).containsExactly(kept[i]);
+    }
+
+    @Test
+    void gradientsWithSeveralBlocksKeptAndRecomputed() {
+        Var q = param(random, B * T, NH * DH), k = param(random, B * T, NKV * DH), v = param(random, B * T, NKV * DH);
+        // Blocks [0, 3) and [3, 4): a full block and a ragged one, each against its own prefix of the keys.
+        GradCheck.assertGradients(() -> AttentionOps.attention(q, k, v, B, T, NH, NKV, VALID, AttentionOps.KEEP_LIMIT, 3), q, k, v);
+        GradCheck.assertGradients(() -> AttentionOps.attention(q, k, v, B, T, NH, NKV, VALID, 0, 3), q, k, v);
+    }
+
+    @Test
+    void blocksGiveTheFullProductsResults() {
+        // A longer sequence with padding at both ends and inside, 6 query heads on 2 kv heads.
+        int b = 2, t = 11, nh = 6, nkv = 2, dh = 4;
+        boolean[] valid = new boolean[b * t];
+        for (int i = 0; i < valid.length; i++) valid[i] = i != 0 && i != 5 && i != t + 9 && i != t + 10;
+        Var q = param(random, b * t, nh * dh), k = param(random, b * t, nkv * dh), v = param(random, b * t, nkv * dh);
+        Tensor dy = Tensor.randn(random, 1f, b * t, nh * dh);
+        Var fullOut = AttentionOps.attention(q, k, v, b, t, nh, nkv, valid, AttentionOps.KEEP_LIMIT, t);
+        float[] full = fullOut.value().toArray();
+        float[][] fullGrads = gradients(fullOut, dy, q, k, v);
+        for (int block : new int[] {1, 2, 4, 5}) {
+            for (long keep : new long[] {AttentionOps.KEEP_LIMIT, 0}) {
+                Var out = AttentionOps.attention(q, k, v, b, t, nh, nkv, valid, keep, block);
+                float[] o = out.value().toArray();
+                for (int i = 0; i < o.length; i++) assertThat(o[i]).as("block %d output %d", block, i).isCloseTo(full[i], within(1e-5f));
+                float[][] grads = gradients(out, dy, q, k, v);
+                for (int x = 0; x < 3; x++) {
+                    for (int i = 0; i < grads[x].length; i++) {
+                        assertThat(grads[x][i]).as("block %d input %d gradient %d", block, x, i).isCloseTo(fullGrads[x][i], within(1e-5f));
+                    }
+                }
+            }
+        }
+        assertThat(AttentionOps.scoredPairs(t, t)).isEqualTo((long) t * t);
+        assertThat(AttentionOps.scoredPairs(t, 1)).isEqualTo((long) t * (t + 1) / 2);
+        assertThat(AttentionOps.scoredPairs(t, 4)).isEqualTo(4 * 4 + 4 * 8 + 3 * 11);
     }
 
     private static float[][] gradients(Var out, Tensor dy, Var... inputs) {

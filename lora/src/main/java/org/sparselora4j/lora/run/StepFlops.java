@@ -1,5 +1,6 @@
 package org.sparselora4j.lora.run;
 
+import org.sparselora4j.autograd.AttentionOps;
 import org.sparselora4j.lora.LoraConfig;
 import org.sparselora4j.models.llama.LlamaConfig;
 import org.sparselora4j.models.llama.Target;
@@ -15,10 +16,11 @@ import java.util.Set;
  * weight gradient 2·n·in·out only when the weight trains;</li>
  * <li>a LoRA branch of rank r: forward x·Aᵀ 2·n·in·r and ·Bᵀ 2·n·r·out; backward dB 2·n·r·out, du = dz·B
  * 2·n·out·r, dA 2·n·r·in, and dx = du·A 2·n·r·in when the input needs a gradient;</li>
- * <li>attention: the full T×T score matrix, causal mask or not (the kernels compute all of it; the causal half
- * would be about half as much): per layer and sequence S = Q·Kᵀ and O = P·V, 2·heads·T²·headSize each;
- * backward dV = Pᵀ·dO, dP = dO·Vᵀ, dQ = dS·K, dK = dSᵀ·Q, the same each. The backward's recomputation of P
- * is not counted (model FLOPs, not executed FLOPs);</li>
+ * <li>attention: the causal half of the T×T score matrix as the kernel computes it, pairs =
+ * {@link AttentionOps#scoredPairs}(T): blocks of 64 query positions each against the keys up to the block's
+ * last position, about T·(T + 64)/2 (T² when T ≤ 64, 0.56·T² at T = 512); per layer and sequence S = Q·Kᵀ and
+ * O = P·V, 2·heads·pairs·headSize each; backward dV = Pᵀ·dO, dP = dO·Vᵀ, dQ = dS·K, dK = dSᵀ·Q, the same each.
+ * The backward's recomputation of P is not counted (model FLOPs, not executed FLOPs);</li>
  * <li>the classifier only at labelled rows: 2·labels·dim·vocab forward, the same for its input gradient, and
  * for its weight gradient when it trains.</li>
  * </ul>
@@ -159,11 +161,12 @@ public final class StepFlops {
     }
 
     /**
-     * Attention of one layer over {@code batch} sequences of T positions, full T×T: forward Q·Kᵀ and P·V;
-     * backward dV when v needs a gradient, and dP, dQ, dK when q or k does.
+     * Attention of one layer over {@code batch} sequences of T positions, on the causal blocks the kernel
+     * computes ({@link AttentionOps#scoredPairs}): forward Q·Kᵀ and P·V; backward dV when v needs a gradient,
+     * and dP, dQ, dK when q or k does.
      */
     public static Count attention(int batch, int seqLen, int heads, int headSize, boolean qkGrad, boolean vGrad) {
-        double unit = 2.0 * batch * heads * (double) seqLen * seqLen * headSize;
+        double unit = 2.0 * batch * heads * (double) AttentionOps.scoredPairs(seqLen) * headSize;
         return new Count(2 * unit, (vGrad ? unit : 0) + (qkGrad ? 3 * unit : 0));
     }
 }

@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The FLOP count against hand arithmetic on a tiny shape: dim 4, FFN 6, 2 heads sharing 1 kv head (head size 2,
  * kv width 2), vocabulary 10; one sequence of 3 positions, the last 2 labelled. So n = 3 rows, and per layer
- * (2·n·in·out): q 96, k 48, v 48, o 96, gate 144, up 144, down 144; attention unit 2·heads·T²·headSize = 72;
+ * (2·n·in·out): q 96, k 48, v 48, o 96, gate 144, up 144, down 144; attention unit 2·heads·T²·headSize = 72 (T = 3
+ * is one causal block, so all T² pairs);
  * classifier 2·2·4·10 = 160.
  */
 class StepFlopsTest {
@@ -46,6 +47,15 @@ class StepFlopsTest {
         // q 2·24 + 24, k and v 2·12 + 24 each; attention 4·72; o 96 + 2·24 + 24 + 24; gate and up 144 + 2·36 + 24 + 24;
         // down 144 + 2·24 + 36 + 36; classifier dx 160 (no dw: frozen)
         assertThat(c.backward()).isEqualTo(1600);
+    }
+
+    @Test
+    void attentionCountsTheCausalBlocksNotTheFullSquare() {
+        // T = 512 in blocks of 64: block i (64 queries) meets 64·(i + 1) keys, 64·64·36 = 147456 pairs, 0.5625·T².
+        StepFlops.Count a = StepFlops.attention(1, 512, 2, 8, true, true);
+        double unit = 2.0 * 2 * 147456 * 8;
+        assertThat(a.forward()).isEqualTo(2 * unit);
+        assertThat(a.backward()).isEqualTo(4 * unit);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.sparselora4j.models.llama;
 
+import org.sparselora4j.tensor.Shape;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.Elementwise;
 import org.sparselora4j.tensor.kernel.MatMul;
@@ -11,9 +12,14 @@ import java.util.Arrays;
  * Causal grouped-query attention over a KV cache: softmax(q·Kᵀ / √headSize) · V, where query head h reads
  * key/value head h / (heads / kvHeads) and a query at position p sees the keys of positions [0, p].
  * The query heads that share a key/value head are stacked into one matrix, so each key/value head is two
- * matmuls: scores (n·group, t) = Q·Kᵀ and out (n·group, headSize) = P·V.
+ * matmuls: scores (n·group, t) = Q·Kᵀ and out (n·group, headSize) = P·V, done in blocks of {@link #BLOCK}
+ * query positions that each meet only the keys up to their last position (a long prefill skips most of the
+ * masked future).
  */
 final class CausalAttention {
+    /** Query positions per block of a prefill. */
+    private static final int BLOCK = 64;
+
     private CausalAttention() {
     }
 
@@ -25,17 +31,24 @@ final class CausalAttention {
         int n = q.rows(), group = c.groupSize(), headSize = c.headSize(), seen = start + n;
         float scale = (float) (1.0 / Math.sqrt(headSize));
         Tensor out = Tensor.zeros(n, c.heads() * headSize);
+        Tensor scratch = Tensor.zeros(Math.min(n, BLOCK) * group * seen);
         for (int g = 0; g < c.kvHeads(); g++) {
             Tensor qg = gatherGroup(q, g, group, headSize);                       // (n·group, headSize)
-            Tensor scores = MatMul.abT(qg, cache.keys(layer, g, seen));           // (n·group, seen)
-            Elementwise.scale(scores, scale, scores);
-            for (int row = 0; row < n * group; row++) {
-                int visible = start + row / group + 1;                           // positions [0, p] for p = start + r
-                int off = scores.offset() + row * seen;
-                Softmax.inPlace(scores.data(), off, visible);
-                Arrays.fill(scores.data(), off + visible, off + seen, 0f);        // the future gets no weight
+            Tensor og = Tensor.zeros(n * group, headSize);
+            // Positions [r0, r1) see keys [0, start + r1): a prefill skips the future of each block.
+            for (int r0 = 0; r0 < n; r0 += BLOCK) {
+                int r1 = Math.min(n, r0 + BLOCK), keys = start + r1;
+                Tensor scores = Tensor.view(scratch.data(), 0, Shape.of((r1 - r0) * group, keys));
+                MatMul.abT(qg.rows(r0 * group, r1 * group), cache.keys(layer, g, seen).rows(0, keys), scores, false);
+                Elementwise.scale(scores, scale, scores);
+                for (int row = 0; row < scores.rows(); row++) {
+                    int visible = start + r0 + row / group + 1;                   // positions [0, p] for p = start + r
+                    int off = row * keys;
+                    Softmax.inPlace(scores.data(), off, visible);
+                    Arrays.fill(scores.data(), off + visible, off + keys, 0f);    // the future gets no weight
+                }
+                MatMul.ab(scores, cache.values(layer, g, seen).rows(0, keys), og.rows(r0 * group, r1 * group), false);
             }
-            Tensor og = MatMul.ab(scores, cache.values(layer, g, seen));          // (n·group, headSize)
             scatterGroup(og, out, g, group, headSize);
         }
         return out;

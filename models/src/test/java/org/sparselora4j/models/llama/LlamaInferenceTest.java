@@ -71,6 +71,22 @@ class LlamaInferenceTest {
     }
 
     @Test
+    void longPrefillInCausalBlocksMatchesTheOneTokenReference() {
+        // 150 positions span three blocks of 64 query positions; the second prefill starts mid-block at 70.
+        LlamaConfig c = new LlamaConfig(32, 48, 2, 4, 2, 40, 160, 10000, Rope.Style.INTERLEAVED, 1e-5f, true);
+        LlamaWeights w = LlamaInit.random(c, 17, 0.3f);
+        int[] tokens = randomTokens(150, 40, 21);
+        float[][] expected = ReferenceLlama.logits(w, tokens);
+        LlamaInference model = new LlamaInference(w);
+        Tensor whole = model.newSession().prefill(tokens);
+        for (int r = 0; r < tokens.length; r++) assertClose(whole.row(r).toArray(), expected[r], 1e-4f);
+        InferenceSession chunks = model.newSession();
+        chunks.prefill(java.util.Arrays.copyOfRange(tokens, 0, 70));
+        Tensor second = chunks.prefill(java.util.Arrays.copyOfRange(tokens, 70, 150));
+        for (int r = 70; r < 150; r++) assertClose(second.row(r - 70).toArray(), whole.row(r).toArray(), 1e-5f);
+    }
+
+    @Test
     void resetStartsANewSequence() {
         LlamaInference model = new LlamaInference(LlamaInit.random(tiny(Rope.Style.INTERLEAVED, true), 1, 0.3f));
         InferenceSession session = model.newSession();
