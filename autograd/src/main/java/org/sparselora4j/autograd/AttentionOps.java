@@ -84,8 +84,8 @@ public final class AttentionOps {
         forGroups(g, kept, (b, kvh, bufs) -> {
             g.gatherHeads(k.value(), b, kvh, bufs.k);
             g.gatherHeads(v.value(), b, kvh, bufs.v);
-            for (int t0 = 0; t0 < time; t0 += block) {
-                int t1 = Math.min(time, t0 + block);
+            for (int t0 = 0; t0 < time; t0 += g.block) {
+                int t1 = Math.min(time, t0 + g.block);
                 Tensor qb = g.gatherQueries(q.value(), b, kvh, t0, t1, bufs.q);
                 Tensor p = bufs.probabilities(t0, t1);
                 g.probabilities(qb, bufs.k.rows(0, t1), p, b, t0, mask);
@@ -104,8 +104,8 @@ public final class AttentionOps {
                 g.gatherHeads(v.value(), b, kvh, bufs.v);
                 bufs.dkT.zero();
                 bufs.dvT.zero();
-                for (int t0 = 0; t0 < time; t0 += block) {
-                    int t1 = Math.min(time, t0 + block);
+                for (int t0 = 0; t0 < time; t0 += g.block) {
+                    int t1 = Math.min(time, t0 + g.block);
                     Tensor p = bufs.probabilities(t0, t1);
                     Tensor kvT = bufs.kvT(t1);
                     if (kept == null) {
@@ -168,7 +168,7 @@ public final class AttentionOps {
     private static final class Buffers {
         final Tensor q, o, qT, k, v, dkT, dvT, kvT, dp, ds, p;
         final float[] kept;
-        final int group, block;
+        final int group, block, headSize;
         /** Where the current group's probabilities start in {@link #kept}. */
         long keptBase;
 
@@ -177,6 +177,7 @@ public final class AttentionOps {
             this.kept = kept;
             this.group = g.group;
             this.block = g.block;
+            this.headSize = g.headSize;
             q = Tensor.zeros(rows, g.headSize);
             o = Tensor.zeros(rows, g.headSize);
             k = Tensor.zeros(g.time, g.headSize);
@@ -192,7 +193,7 @@ public final class AttentionOps {
 
         /** Scratch for a (dh, t1) product. */
         Tensor kvT(int t1) {
-            return Tensor.view(kvT.data(), 0, Shape.of(kvT.size() / k.rows(), t1));
+            return Tensor.view(kvT.data(), 0, Shape.of(headSize, t1));
         }
 
         /** The (group·(t1 − t0), t1) probabilities of block [t0, t1): its slice of the kept array, or scratch. */
