@@ -14,7 +14,7 @@ public final class Main {
 
     static List<Command> commands() {
         return List.of(new FinetuneCommand(), new PretrainCommand(), new MakeTaskCommand(), new GenerateCommand(), new LogitsCommand(),
-                new ExportCommand(), new BenchCommand());
+                new ExportCommand(), new BenchCommand(), new SparsityReportCommand());
     }
 
     public static void main(String[] argv) {
