@@ -14,7 +14,7 @@ public final class Main {
 
     static List<Command> commands() {
         return List.of(new FinetuneCommand(), new PretrainCommand(), new MakeTaskCommand(), new GenerateCommand(), new LogitsCommand(),
-                new EvalCommand(), new ExportCommand(), new PruneCommand(), new BenchCommand());
+                new EvalCommand(), new ExportCommand(), new PruneCommand(), new SparsityReportCommand(), new BenchCommand());
     }
 
     public static void main(String[] argv) {
@@ -63,7 +63,7 @@ public final class Main {
 
                 commands:
                 """);
-        for (Command c : commands) sb.append(String.format("  %-10s %s%n", c.name(), c.summary()));
+        for (Command c : commands) sb.append(String.format("  %-16s %s%n", c.name(), c.summary()));
         return sb.toString();
     }
 }

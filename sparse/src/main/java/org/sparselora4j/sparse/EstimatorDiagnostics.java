@@ -30,10 +30,14 @@ public final class EstimatorDiagnostics {
 
     /**
      * One layer and module. {@code kept} of {@code channels} are computed (for o under the reference mapping, the
-     * kept count is that of v, in kv space).
+     * kept count is that of v, in kv space). Two reference points bound what a batch-level predictor can reach:
+     * {@code recallMeanInput}, the recall of the exact weights on the sequence-mean input (the FFN predictor's
+     * input; NaN for attention), which separates the averaging error from the rank error; and
+     * {@code oracleSplitHalf}, the recall of the oracle on the first half of the samples against the oracle on
+     * the second half (NaN for a batch of one), i.e. how much the oracle set itself moves from batch to batch.
      */
     public record Row(int layer, Module module, int kept, int channels, double recallSvd, double recallRandom,
-                      double errorSvd, double errorOracle, double errorRandom) {
+                      double recallMeanInput, double oracleSplitHalf, double errorSvd, double errorOracle, double errorRandom) {
     }
 
     /**
@@ -84,7 +88,8 @@ public final class EstimatorDiagnostics {
                 m.put("module", r.module().name().toLowerCase(Locale.ROOT));
                 m.put("kept", r.kept());
                 m.put("channels", r.channels());
-                m.put("recall", orderedMap("svd", r.recallSvd(), "random", r.recallRandom()));
+                m.put("recall", orderedMap("svd", r.recallSvd(), "random", r.recallRandom(), "meanInputOracle", r.recallMeanInput(),
+                        "oracleSplitHalf", r.oracleSplitHalf()));
                 m.put("error", orderedMap("svd", r.errorSvd(), "oracle", r.errorOracle(), "random", r.errorRandom()));
                 list.add(m);
             }
@@ -94,6 +99,8 @@ public final class EstimatorDiagnostics {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("recallSvd", meanRecallSvd(module));
                 m.put("recallRandom", mean(module, Row::recallRandom));
+                m.put("recallMeanInputOracle", mean(module, Row::recallMeanInput));
+                m.put("oracleSplitHalf", mean(module, Row::oracleSplitHalf));
                 m.put("errorSvd", mean(module, Row::errorSvd));
                 m.put("errorOracle", mean(module, Row::errorOracle));
                 m.put("errorRandom", mean(module, Row::errorRandom));
@@ -116,23 +123,31 @@ public final class EstimatorDiagnostics {
             StringBuilder sb = new StringBuilder();
             sb.append(String.format(Locale.ROOT, "estimator fidelity: sparsity %.2f, rank %d, GQA mapping %s, batch %d x %d tokens%n",
                     sparsity, rank, mappingName(mapping), batchSize, seqLen));
-            String header = String.format(Locale.ROOT, "%5s  %-6s  %11s  %10s  %11s  %8s  %10s  %8s%n",
-                    "layer", "module", "kept", "recall svd", "recall rand", "err svd", "err oracle", "err rand");
-            sb.append(header);
+            sb.append(String.format(Locale.ROOT, "%5s  %-6s  %11s  %10s  %11s  %11s  %10s  %8s  %10s  %8s%n", "layer", "module", "kept",
+                    "recall svd", "recall rand", "recall mean", "oracle 1/2", "err svd", "err oracle", "err rand"));
             for (Row r : rows) {
-                sb.append(String.format(Locale.ROOT, "%5d  %-6s  %11s  %10.3f  %11.3f  %8.3f  %10.3f  %8.3f%n",
-                        r.layer(), r.module().name().toLowerCase(Locale.ROOT), r.kept() + "/" + r.channels(), r.recallSvd(),
-                        r.recallRandom(), r.errorSvd(), r.errorOracle(), r.errorRandom()));
+                sb.append(line(Integer.toString(r.layer()), r.module(), r.kept() + "/" + r.channels(), r.recallSvd(), r.recallRandom(),
+                        r.recallMeanInput(), r.oracleSplitHalf(), r.errorSvd(), r.errorOracle(), r.errorRandom()));
             }
             for (Module module : Module.values()) {
-                sb.append(String.format(Locale.ROOT, "%5s  %-6s  %11s  %10.3f  %11.3f  %8.3f  %10.3f  %8.3f%n",
-                        "mean", module.name().toLowerCase(Locale.ROOT), "", meanRecallSvd(module), mean(module, Row::recallRandom),
-                        mean(module, Row::errorSvd), mean(module, Row::errorOracle), mean(module, Row::errorRandom)));
+                sb.append(line("mean", module, "", meanRecallSvd(module), mean(module, Row::recallRandom), mean(module, Row::recallMeanInput),
+                        mean(module, Row::oracleSplitHalf), mean(module, Row::errorSvd), mean(module, Row::errorOracle), mean(module, Row::errorRandom)));
             }
+            sb.append("recall mean: exact weights on the sequence-mean input (FFN); oracle 1/2: oracle on half the samples vs the other half\n");
             sb.append(String.format(Locale.ROOT, "predictor per layer: %.3f ms vs %.3f ms for the dense block forward (%.1f%%); %.3g vs %.3g FLOPs (%.2f%%)%n",
                     cost.predictorMs(), cost.layerForwardMs(), 100 * cost.timeRatio(), cost.predictorFlops(), cost.layerForwardFlops(),
                     100 * cost.flopRatio()));
             return sb.toString();
+        }
+
+        private static String line(String layer, Module module, String kept, double... v) {
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%5s  %-6s  %11s", layer, module.name().toLowerCase(Locale.ROOT), kept));
+            int[] widths = {10, 11, 11, 10, 8, 10, 8};
+            for (int i = 0; i < v.length; i++) {
+                String cell = Double.isNaN(v[i]) ? "-" : String.format(Locale.ROOT, "%.3f", v[i]);
+                sb.append("  ").append(" ".repeat(Math.max(0, widths[i] - cell.length()))).append(cell);
+            }
+            return sb.append('\n').toString();
         }
 
         private double mean(Module module, java.util.function.ToDoubleFunction<Row> f) {
@@ -153,6 +168,8 @@ public final class EstimatorDiagnostics {
         OraclePredictor oracle = new OraclePredictor(weights, mapping);
         RandomPredictor random = new RandomPredictor(c, mapping, seed);
         List<Row> rows = new ArrayList<>();
+        TokenBatch means = rowsOfOne(batch.batchSize());
+        boolean split = batch.batchSize() >= 2;
         for (int l : estimator.layers()) {
             LayerWeights w = weights.layers().get(l);
             LayerInputs in = inputs.get(l);
@@ -161,7 +178,10 @@ public final class EstimatorDiagnostics {
             Index ffnRandom = random.ffn(l, in.ffn(), batch, sparsity);
             Tensor z = MatMul.abT(in.ffn(), w.gate());
             SwiGlu.forward(z, MatMul.abT(in.ffn(), w.up()), z);                       // (B·T, hiddenDim)
-            rows.add(row(l, Module.FFN, c.hiddenDim(), ffnOracle, ffnSvd, ffnRandom, s -> droppedInputError(z, w.down(), s)));
+            double ffnMean = recall(oracle.ffn(l, ChannelScores.sequenceMean(in.ffn(), batch), means, sparsity), ffnOracle);
+            double ffnHalves = split ? recall(oracle.ffn(l, half(in.ffn(), batch, true), halfBatch(batch, true), sparsity),
+                    oracle.ffn(l, half(in.ffn(), batch, false), halfBatch(batch, false), sparsity)) : Double.NaN;
+            rows.add(row(l, Module.FFN, c.hiddenDim(), ffnOracle, ffnSvd, ffnRandom, ffnMean, ffnHalves, s -> droppedInputError(z, w.down(), s)));
 
             AttentionChannels aOracle = oracle.attention(l, in.attention(), batch, sparsity);
             AttentionChannels aSvd = svd.attention(l, in.attention(), batch, sparsity);
@@ -170,19 +190,51 @@ public final class EstimatorDiagnostics {
             float[] kn = ChannelScores.columnNorms(MatMul.abT(in.attention(), w.wk()));
             float[] vn = ChannelScores.columnNorms(MatMul.abT(in.attention(), w.wv()));
             int qDim = c.heads() * c.headSize();
-            rows.add(row(l, Module.Q, qDim, aOracle.q(), aSvd.q(), aRandom.q(), s -> droppedChannelError(qn, s)));
-            rows.add(row(l, Module.K, c.kvDim(), aOracle.k(), aSvd.k(), aRandom.k(), s -> droppedChannelError(kn, s)));
-            rows.add(row(l, Module.V, c.kvDim(), aOracle.v(), aSvd.v(), aRandom.v(), s -> droppedChannelError(vn, s)));
-            rows.add(row(l, Module.O, qDim, aOracle.o(), aSvd.o(), aRandom.o(), s -> droppedInputError(in.heads(), w.wo(), s)));
+            AttentionChannels first = split ? oracle.attention(l, half(in.attention(), batch, true), halfBatch(batch, true), sparsity) : null;
+            AttentionChannels second = split ? oracle.attention(l, half(in.attention(), batch, false), halfBatch(batch, false), sparsity) : null;
+            double nan = Double.NaN;
+            rows.add(row(l, Module.Q, qDim, aOracle.q(), aSvd.q(), aRandom.q(), nan, split ? recall(first.q(), second.q()) : nan,
+                    s -> droppedChannelError(qn, s)));
+            rows.add(row(l, Module.K, c.kvDim(), aOracle.k(), aSvd.k(), aRandom.k(), nan, split ? recall(first.k(), second.k()) : nan,
+                    s -> droppedChannelError(kn, s)));
+            rows.add(row(l, Module.V, c.kvDim(), aOracle.v(), aSvd.v(), aRandom.v(), nan, split ? recall(first.v(), second.v()) : nan,
+                    s -> droppedChannelError(vn, s)));
+            rows.add(row(l, Module.O, qDim, aOracle.o(), aSvd.o(), aRandom.o(), nan, split ? recall(first.o(), second.o()) : nan,
+                    s -> droppedInputError(in.heads(), w.wo(), s)));
         }
         Cost cost = cost(weights, estimator, svd, inputs, batch, sparsity, Math.max(1, timingRepeats));
         return new Report(c, sparsity, estimator.rank(), mapping, batch.batchSize(), batch.seqLen(), rows, cost);
     }
 
-    private static Row row(int layer, Module module, int channels, Index oracle, Index svd, Index random,
-                           java.util.function.ToDoubleFunction<Index> error) {
-        return new Row(layer, module, oracle.size(), channels, recall(svd, oracle), recall(random, oracle),
+    private static Row row(int layer, Module module, int channels, Index oracle, Index svd, Index random, double meanInput,
+                           double splitHalf, java.util.function.ToDoubleFunction<Index> error) {
+        return new Row(layer, module, oracle.size(), channels, recall(svd, oracle), recall(random, oracle), meanInput, splitHalf,
                 error.applyAsDouble(svd), error.applyAsDouble(oracle), error.applyAsDouble(random));
+    }
+
+    /** A batch of b rows of one position each: the shape of the B sequence means. */
+    private static TokenBatch rowsOfOne(int b) {
+        int[] targets = new int[b];
+        Arrays.fill(targets, -1);
+        int[] lengths = new int[b];
+        Arrays.fill(lengths, 1);
+        return new TokenBatch(b, 1, new int[b], targets, lengths);
+    }
+
+    /** The first floor(B/2) samples, or the rest. */
+    private static TokenBatch halfBatch(TokenBatch batch, boolean first) {
+        int h = batch.batchSize() / 2;
+        int from = first ? 0 : h;
+        int to = first ? h : batch.batchSize();
+        int t = batch.seqLen();
+        return new TokenBatch(to - from, t, Arrays.copyOfRange(batch.tokens(), from * t, to * t),
+                Arrays.copyOfRange(batch.targets(), from * t, to * t), Arrays.copyOfRange(batch.lengths(), from, to));
+    }
+
+    private static Tensor half(Tensor x, TokenBatch batch, boolean first) {
+        int h = batch.batchSize() / 2;
+        int t = batch.seqLen();
+        return first ? x.rows(0, h * t) : x.rows(h * t, batch.rows());
     }
 
     /** |predicted ∩ oracle| / |oracle| (1 for an empty oracle set). */

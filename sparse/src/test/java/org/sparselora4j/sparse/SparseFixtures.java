@@ -80,6 +80,29 @@ final class SparseFixtures {
         return new TokenBatch(batch, seq, tokens, targets, lengths);
     }
 
+    /**
+     * One row per paragraph of the story text (each from BOS, as fine-tuning examples are), cut to {@code seq}
+     * tokens and right-padded with id 0 where shorter: at most {@code batch} rows.
+     */
+    static TokenBatch paragraphBatch(Tokenizer tokenizer, int batch, int seq) {
+        List<int[]> rows = new ArrayList<>();
+        for (String p : storyText().split("\n\\s*\n|\n")) {
+            if (p.isBlank() || rows.size() == batch) continue;
+            rows.add(tokenizer.encode(p.strip(), true, false));
+        }
+        int b = rows.size();
+        int[] tokens = new int[b * seq];
+        int[] targets = new int[b * seq];
+        Arrays.fill(targets, -1);
+        int[] lengths = new int[b];
+        for (int r = 0; r < b; r++) {
+            int[] t = rows.get(r);
+            lengths[r] = Math.min(seq, t.length);
+            System.arraycopy(t, 0, tokens, r * seq, lengths[r]);
+        }
+        return new TokenBatch(b, seq, tokens, targets, lengths);
+    }
+
     /** A batch of random ids with one row padded, for shapes only. */
     static TokenBatch randomBatch(LlamaConfig c, int batch, int seq, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
