@@ -22,7 +22,11 @@ class LlamaModelTest {
         assertThat(params).hasSize(1 + c.layers() * 9 + 1);
         // Check a representative subset: the first layer's projections, a norm, and the final norm.
         Var[] checked = {params.get(1), params.get(2), params.get(5), params.get(7), params.get(10), params.getLast()};
-        GradCheck.assertGradients(() -> model.loss(batch, 0), checked);
+        // A whole model sums many float32 lane reductions whose order can change as the JIT compiles them, so a
+        // gradient of ~1e-4 carries ~1e-6 of noise in the central difference; compare gradients below 5e-3
+        // absolutely (tolerance 1e-2 of 5e-3) instead of relatively. Per-op checks keep the default floor.
+        GradCheck.Report report = GradCheck.check(() -> model.loss(batch, 0), GradCheck.EPS, 5e-3, checked);
+        assertThat(report.passes(GradCheck.TOLERANCE)).as(report.toString()).isTrue();
     }
 
     @Test
