@@ -17,11 +17,11 @@ import java.util.List;
  */
 public final class SparseInference {
     /**
-     * From this sparsity on a projection runs as CSR. SparseMatMulBench (2048x768, one thread, AVX-512) measured CSR
-     * 3.4x faster than the engine's dense matmul at 50% for batch 1 and 6.8x for batch 8, but a SIMD dense dot
-     * product beats CSR below about 85% for batch 1 and 50% for batch 8: raise this when the dense path gets SIMD.
+     * From this sparsity on a projection runs as CSR. SparseMatMulBench (2048x768, AVX-512, 2026-11-22) against the
+     * packed Vector API GEMM: CSR is slower at 50% and 70% (batch 1: 245 and 150 us vs 82; batch 8: 846 and 498 us
+     * vs 413-432) and faster at 90% (batch 1: 62 vs 76 us; batch 8: 177 vs 421 us).
      */
-    public static final double DEFAULT_MIN_SPARSITY = 0.5;
+    public static final double DEFAULT_MIN_SPARSITY = 0.9;
 
     private SparseInference() {
     }
