@@ -68,11 +68,24 @@ public final class Batches {
 
     /** Batch {@code index} of epoch {@code epoch}. */
     public TokenBatch trainBatch(int epoch, int index) {
-        List<Example> order = new ArrayList<>(train);
-        shuffle(order, new SplittableRandom(seed * 1_000_003L + epoch));
+        List<Example> order = epochOrder(epoch);
         int from = index * batchSize;
         if (from >= order.size()) throw new IndexOutOfBoundsException("batch " + index + " of an epoch of " + batchesPerEpoch());
         return Batching.of(order.subList(from, Math.min(order.size(), from + batchSize)));
+    }
+
+    private int orderEpoch = -1;
+    private List<Example> order;
+
+    /** The training examples in epoch {@code epoch}'s order, shuffled once per epoch rather than per batch. */
+    private List<Example> epochOrder(int epoch) {
+        if (epoch != orderEpoch) {
+            List<Example> shuffled = new ArrayList<>(train);
+            shuffle(shuffled, new SplittableRandom(seed * 1_000_003L + epoch));
+            order = shuffled;
+            orderEpoch = epoch;
+        }
+        return order;
     }
 
     /** The validation set in fixed batches. */
