@@ -54,16 +54,31 @@ public final class LinearOps {
      * backward only scales those results by the upstream gradient.
      */
     public static Var linearCrossEntropy(Var x, Var w, int[] targets, float normalizer) {
+        return crossEntropyOn(Backend.cpu(), x, w, targets, normalizer);
+    }
+
+    /**
+     * {@link #linearCrossEntropy(Var, Var, int[], float)} with the classifier w frozen and its products (x·wᵀ and
+     * dlogits·w) on {@code backend}.
+     */
+    public static Var linearCrossEntropy(Var x, Var w, int[] targets, float normalizer, Backend backend) {
+        requireFrozen(w, "linearCrossEntropy");
+        return crossEntropyOn(backend, x, w, targets, normalizer);
+    }
+
+    private static Var crossEntropyOn(Backend backend, Var x, Var w, int[] targets, float normalizer) {
         if (targets.length != x.rows()) throw new IllegalArgumentException(targets.length + " targets for " + x.rows() + " rows");
         int[] tg = targets.clone();
         float inv = 1f / normalizer;
-        Tensor logits = MatMul.abT(x.value(), w.value());                       // (n, vocab)
+        Tensor logits = Tensor.zeros(x.rows(), w.rows());                       // (n, vocab)
+        backend.abT(x.value(), w.value(), logits, false);
         if (!Tape.isRecording() || !Var.anyRequiresGrad(x, w)) {
             return Var.op(Tensor.of(new float[] {(float) (CrossEntropy.lossSum(logits, tg) * inv)}, 1), dy -> { }, x, w);
         }
         // One pass for loss and gradient, in place (the kernel reads each logit before writing its gradient).
         Tensor loss = Tensor.of(new float[] {(float) (CrossEntropy.lossAndGrad(logits, tg, logits, inv) * inv)}, 1);
-        Tensor dx = x.requiresGrad() ? MatMul.ab(logits, w.value()) : null;    // (n, in)
+        Tensor dx = x.requiresGrad() ? Tensor.zeros(x.rows(), x.cols()) : null; // (n, in)
+        if (dx != null) backend.ab(logits, w.value(), dx, false);
         Tensor dw = w.requiresGrad() ? MatMul.aTb(logits, x.value()) : null;   // (vocab, in)
         return Var.op(loss, dy -> {
             float scale = dy.data()[dy.offset()];

@@ -37,6 +37,16 @@ final class BackendFlag {
     }
 
     /**
+     * {@link #open(Args, String, PrintStream)} for a training run over frozen weights (LoRA, SparseLoRA): on the
+     * CPU, each frozen weight is packed for the GEMM once and reused every step ({@link Backend#cpuPackingWeights()}),
+     * at the cost of a copy of the weights per layout.
+     */
+    static Backend openForTraining(Args args, String command, PrintStream err) {
+        Backend backend = open(args, command, err);
+        return backend == Backend.cpu() ? Backend.cpuPackingWeights() : backend;
+    }
+
+    /**
      * Full fine-tuning trains every weight, so it has no frozen products to offload: {@code opencl} is a usage
      * error, {@code auto} says once that it runs on the Vector API.
      */

@@ -112,7 +112,7 @@ final class BenchStepCommand implements Command {
         TokenBatch batch = StepBenchmark.randomBatch(config.vocabSize(), batchSize, seq, outputTokens, seed);
         boolean frozenBase = kinds.stream().anyMatch(k -> k != Method.FULL);
         // Full fine-tuning has no frozen weights to offload; it runs on the Vector API whatever the flag says.
-        try (Backend backend = frozenBase ? BackendFlag.open(args, name(), err) : BackendFlag.forFullFineTuning(args, name(), err)) {
+        try (Backend backend = frozenBase ? BackendFlag.openForTraining(args, name(), err) : BackendFlag.forFullFineTuning(args, name(), err)) {
             List<TrainingMethod> built = new ArrayList<>();
             for (Method kind : kinds) {
                 built.add(switch (kind) {

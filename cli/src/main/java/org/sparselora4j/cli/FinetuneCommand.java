@@ -120,7 +120,7 @@ final class FinetuneCommand implements Command {
         }
         TrainConfig config = TrainingFlags.config(args, data.batchesPerEpoch(), 8, 3e-3, 3);
 
-        try (Backend backend = method == Method.FULL ? BackendFlag.forFullFineTuning(args, "finetune", err) : BackendFlag.open(args, "finetune", err)) {
+        try (Backend backend = method == Method.FULL ? BackendFlag.forFullFineTuning(args, "finetune", err) : BackendFlag.openForTraining(args, "finetune", err)) {
             TrainingMethod trainingMethod = switch (method) {
                 case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed, backend), modelPath.toString());
                 case SPARSELORA -> SparseFlags.method(args, "finetune", LoraAdapter.create(weights, loraConfig(args), seed, backend), config.steps(), 0.05, seed,

@@ -116,6 +116,11 @@ public final class LoraAdapter {
             public boolean trainsEmbeddingsAndNorms() {
                 return false;
             }
+
+            @Override
+            public Backend backend() {
+                return backend;
+            }
         };
     }
 

@@ -1,6 +1,7 @@
 package org.sparselora4j.opencl;
 
 import org.sparselora4j.tensor.Tensor;
+import org.sparselora4j.tensor.TensorKey;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,25 +15,8 @@ import java.util.Map;
  */
 final class WeightCache implements AutoCloseable {
     private final ClContext context;
-    private final Map<Key, ClBuffer> buffers = new HashMap<>();
+    private final Map<TensorKey, ClBuffer> buffers = new HashMap<>();
     private long bytes;
-
-    /** Identity of a window of an array: two views of the same elements share a device copy. */
-    private record Key(float[] data, int offset, int size) {
-        static Key of(Tensor t) {
-            return new Key(t.data(), t.offset(), t.size());
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && k.data == data && k.offset == offset && k.size == size;
-        }
-
-        @Override
-        public int hashCode() {
-            return (System.identityHashCode(data) * 31 + offset) * 31 + size;
-        }
-    }
 
     WeightCache(ClContext context) {
         this.context = context;
@@ -40,7 +24,7 @@ final class WeightCache implements AutoCloseable {
 
     /** The device copy of {@code w} (a non-empty tensor), uploaded on first sight. */
     ClBuffer get(Tensor w) {
-        Key key = Key.of(w);
+        TensorKey key = TensorKey.of(w);
         ClBuffer b = buffers.get(key);
         if (b == null) {
             b = context.buffer((long) w.size() * Float.BYTES);
@@ -57,7 +41,7 @@ final class WeightCache implements AutoCloseable {
     }
 
     boolean evict(Tensor w) {
-        ClBuffer b = buffers.remove(Key.of(w));
+        ClBuffer b = buffers.remove(TensorKey.of(w));
         if (b == null) return false;
         bytes -= b.bytes();
         b.close();

@@ -7,6 +7,7 @@ import org.sparselora4j.models.llama.Linear;
 import org.sparselora4j.models.llama.LlamaConfig;
 import org.sparselora4j.models.llama.LlamaModel;
 import org.sparselora4j.models.llama.Target;
+import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Tensor;
 
 /**
@@ -31,6 +32,11 @@ public record SparseParts(LoraAdapter adapter, SparsityPlan plan, ChannelPredict
     @Override
     public boolean trainsEmbeddingsAndNorms() {
         return false;
+    }
+
+    @Override
+    public Backend backend() {
+        return adapter.backend();
     }
 
     @Override

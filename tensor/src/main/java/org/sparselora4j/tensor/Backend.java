@@ -32,8 +32,17 @@ public interface Backend extends AutoCloseable {
     @Override
     void close();
 
-    /** The Vector API kernels of this module. */
+    /** The Vector API kernels of this module; keeps nothing between calls. */
     static Backend cpu() {
         return CpuBackend.INSTANCE;
+    }
+
+    /**
+     * The Vector API kernels, with each frozen weight packed once into the GEMM's panel order on first use and
+     * reused by every later product (training's forward x·wᵀ and input gradient dy·w, step after step). Costs a
+     * copy of each weight per layout used, until {@link #close()}; the weights must not change meanwhile.
+     */
+    static Backend cpuPackingWeights() {
+        return new CpuBackend(true);
     }
 }

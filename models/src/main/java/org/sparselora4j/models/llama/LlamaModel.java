@@ -26,6 +26,11 @@ public final class LlamaModel {
         /** Whether embedding, norms and classifier train (full fine-tuning) or stay frozen. */
         boolean trainsEmbeddingsAndNorms();
 
+        /** Where a frozen classifier's products run: the backend of the frozen projections. */
+        default Backend backend() {
+            return Backend.cpu();
+        }
+
         default AttentionBlock attention(int layer, LlamaConfig config, Linear wq, Linear wk, Linear wv, Linear wo) {
             return new AttentionBlock.Dense(config, wq, wk, wv, wo);
         }
@@ -67,6 +72,11 @@ public final class LlamaModel {
             public boolean trainsEmbeddingsAndNorms() {
                 return false;
             }
+
+            @Override
+            public Backend backend() {
+                return backend;
+            }
         };
     }
 
@@ -84,9 +94,11 @@ public final class LlamaModel {
     private final Var finalNorm;
     private final Var classifier;
     private final Rope rope;
+    private final Backend backend;
 
-    private LlamaModel(LlamaWeights weights, Var embedding, List<Block> blocks, Var finalNorm, Var classifier) {
+    private LlamaModel(LlamaWeights weights, Var embedding, List<Block> blocks, Var finalNorm, Var classifier, Backend backend) {
         this.weights = weights;
+        this.backend = backend;
         this.embedding = embedding;
         this.blocks = List.copyOf(blocks);
         this.finalNorm = finalNorm;
@@ -118,7 +130,7 @@ public final class LlamaModel {
                     parts.feedForward(l, c, gate, up, down)));
         }
         Var finalNorm = train ? Var.parameter(weights.finalNorm()) : Var.constant(weights.finalNorm());
-        return new LlamaModel(weights, embedding, blocks, finalNorm, classifier);
+        return new LlamaModel(weights, embedding, blocks, finalNorm, classifier, parts.backend());
     }
 
     public LlamaConfig config() {
@@ -193,6 +205,7 @@ public final class LlamaModel {
         // Every position labelled (the usual language-model batch): no row selection to copy and scatter back.
         Var h = rows.length == hidden.rows() ? hidden : RowOps.takeRows(hidden, rows);
         Var normed = Ops.rmsnorm(h, finalNorm, weights.config().normEps());
-        return LinearOps.linearCrossEntropy(normed, classifier, targets, normalizer);
+        return classifier.requiresGrad() ? LinearOps.linearCrossEntropy(normed, classifier, targets, normalizer)
+                : LinearOps.linearCrossEntropy(normed, classifier, targets, normalizer, backend);
     }
 }

@@ -44,21 +44,43 @@ final class Gemm {
 
     /** C(m,n) (+)= A(m,k) · B(k,n) with C at {@code c[cOff + i*ldc + j]}, split over the current threads. */
     static void multiply(Operand a, Operand b, int m, int k, int n, float[] c, int cOff, int ldc, boolean accumulate) {
+        multiply(a, b, null, m, k, n, c, cOff, ldc, accumulate);
+    }
+
+    /** The same product with B packed beforehand: no block of B is packed during the call. */
+    static void multiply(Operand a, PackedMatrix b, int m, float[] c, int cOff, int ldc, boolean accumulate) {
+        multiply(a, b.source(), b, m, b.k(), b.n(), c, cOff, ldc, accumulate);
+    }
+
+    private static void multiply(Operand a, Operand b, PackedMatrix packed, int m, int k, int n, float[] c, int cOff, int ldc,
+                                 boolean accumulate) {
         Parallel parallel = Parallel.current();
         int threads = parallel.threads();
         int nPanels = (n + NR - 1) / NR, mPanels = (m + MR - 1) / MR;
         // Columns split evenly enough (at most 10% idle) win: B is then packed once in all, not once per thread.
         int perThread = (nPanels + threads - 1) / threads;
         if (10L * perThread * threads <= 11L * nPanels || nPanels >= mPanels) {
-            parallel.forRange(n, NR, (j0, j1) -> block(a, b, 0, m, j0, j1, k, c, cOff, ldc, accumulate));
+            parallel.forRange(n, NR, (j0, j1) -> block(a, b, packed, 0, m, j0, j1, k, c, cOff, ldc, accumulate));
         } else {
-            parallel.forRange(m, MR, (i0, i1) -> block(a, b, i0, i1, 0, n, k, c, cOff, ldc, accumulate));
+            parallel.forRange(m, MR, (i0, i1) -> block(a, b, packed, i0, i1, 0, n, k, c, cOff, ldc, accumulate));
         }
+    }
+
+    /** Steps of k per block for an inner dimension of k: equal blocks of at most KC (k = 400 gives 2 x 200, not 384 + 16). */
+    static int kStep(int k) {
+        int kBlocks = Math.max(1, (k + KC - 1) / KC);
+        return (k + kBlocks - 1) / kBlocks;
     }
 
     /** The serial GEMM on rows [i0, i1) and columns [j0, j1) of C. */
     static void block(Operand a, Operand b, int i0, int i1, int j0, int j1, int k,
                       float[] c, int cOff, int ldc, boolean accumulate) {
+        block(a, b, null, i0, i1, j0, j1, k, c, cOff, ldc, accumulate);
+    }
+
+    /** {@link #block(Operand, Operand, int, int, int, int, int, float[], int, int, boolean)}, B read from {@code packed} when given. */
+    private static void block(Operand a, Operand b, PackedMatrix packed, int i0, int i1, int j0, int j1, int k,
+                              float[] c, int cOff, int ldc, boolean accumulate) {
         if (k == 0) {
             if (!accumulate) {
                 for (int i = i0; i < i1; i++) Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
@@ -69,14 +91,23 @@ final class Gemm {
         // A with rows contiguous along k (abT, ab and the gathers of w) needs no packing: the kernel reads
         // its MR rows in place, which saves a transposing copy of all of A per thread.
         boolean direct = a.colStride() == 1 && a.rowIndex() == null && a.colIndex() == null;
-        int kBlocks = (k + KC - 1) / KC;
-        int kStep = (k + kBlocks - 1) / kBlocks; // equal blocks: k = 400 packs 2 x 200, not 384 + 16
+        int kStep = kStep(k);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += kStep) {
                 int kc = Math.min(kStep, k - pc);
                 boolean load = accumulate || pc > 0;
-                Packing.packB(b, pc, kc, jc, nc, s.b);
+                float[] bp;
+                int bo;
+                if (packed != null) {
+                    // jc is a whole number of panels from 0 (the threads split columns by panels).
+                    bp = packed.data();
+                    bo = packed.blockOffset(pc) + jc / NR * kc * NR;
+                } else {
+                    Packing.packB(b, pc, kc, jc, nc, s.b);
+                    bp = s.b;
+                    bo = 0;
+                }
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     if (direct) {
@@ -86,14 +117,17 @@ final class Gemm {
                     } else {
                         Packing.packA(a, ic, mc, pc, kc, s.a);
                     }
-                    sweep(a, direct, ic, pc, s, kc, mc, nc, c, cOff + ic * ldc + jc, ldc, load);
+                    sweep(a, direct, ic, pc, s, bp, bo, kc, mc, nc, c, cOff + ic * ldc + jc, ldc, load);
                 }
             }
         }
     }
 
-    /** All tiles of one (mc x kc) · (kc x nc) block into C at {@code co}; B is packed, A packed or in place. */
-    private static void sweep(Operand a, boolean direct, int ic, int pc, Scratch s, int kc, int mc, int nc,
+    /**
+     * All tiles of one (mc x kc) · (kc x nc) block into C at {@code co}; B is packed, its panels from
+     * {@code bp[bo]} on, A packed or in place.
+     */
+    private static void sweep(Operand a, boolean direct, int ic, int pc, Scratch s, float[] bp, int bo, int kc, int mc, int nc,
                               float[] c, int co, int ldc, boolean load) {
         int full = mc / MR * MR;
         for (int jr = 0; jr < nc; jr += NR) {
@@ -115,10 +149,10 @@ final class Gemm {
                 }
                 int ct = co + ir * ldc + jr;
                 if (rows == MR && cols == NR) {
-                    MicroKernel.tile(ad, ao, ars, acs, s.b, jr * kc, kc, c, ct, ldc, load);
+                    MicroKernel.tile(ad, ao, ars, acs, bp, bo + jr * kc, kc, c, ct, ldc, load);
                 } else {
                     // Ragged edge: full tile into scratch, then add only the part inside C.
-                    MicroKernel.tile(ad, ao, ars, acs, s.b, jr * kc, kc, s.tile, 0, NR, false);
+                    MicroKernel.tile(ad, ao, ars, acs, bp, bo + jr * kc, kc, s.tile, 0, NR, false);
                     for (int r = 0; r < rows; r++) {
                         for (int j = 0; j < cols; j++) {
                             int o = ct + r * ldc + j;

@@ -58,6 +58,27 @@ public final class MatMul {
         multiply(Operand.transposed(a.data(), a.offset(), m), Operand.rowMajor(b.data(), b.offset(), n), m, k, n, out, accumulate);
     }
 
+    /**
+     * out(m,n) (+)= a(m,k) · B(k,n) with B packed beforehand ({@link PackedMatrix#transposed}: x·wᵀ,
+     * {@link PackedMatrix#rowMajor}: dy·w): the same result as {@link #abT}/{@link #ab} on the unpacked matrix,
+     * without packing it again. Products the small path takes read the unpacked matrix as they always do.
+     */
+    public static void multiply(Tensor a, PackedMatrix b, Tensor out, boolean accumulate) {
+        int m = a.rows(), k = a.cols(), n = b.n();
+        if (b.k() != k) {
+            throw new IllegalArgumentException("packed product: inner dimension " + k + " of " + a.shape() + " does not match the packed "
+                    + b.k() + " x " + n);
+        }
+        Checks.output("packed product", out, m, n);
+        if (m == 0 || n == 0) return;
+        Operand ao = Operand.rowMajor(a.data(), a.offset(), k);
+        if (SmallMatMul.suits(ao, b.source(), m, k, n)) {
+            SmallMatMul.multiply(ao, b.source(), m, k, n, out.data(), out.offset(), n, accumulate);
+        } else {
+            Gemm.multiply(ao, b, m, out.data(), out.offset(), n, accumulate);
+        }
+    }
+
     /** out(m,n) (+)= A(m,k) · B(k,n) for operands already checked: small products unpacked, the rest packed. */
     static void multiply(Operand a, Operand b, int m, int k, int n, Tensor out, boolean accumulate) {
         if (m == 0 || n == 0) return;

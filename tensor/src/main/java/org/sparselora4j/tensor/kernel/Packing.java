@@ -62,8 +62,13 @@ final class Packing {
 
     /** Packs B k [p0, p0+kc) x columns [j0, j0+nc) into {@code dst} from 0; returns the floats written. */
     static int packB(Operand b, int p0, int kc, int j0, int nc, float[] dst) {
+        return packB(b, p0, kc, j0, nc, dst, 0);
+    }
+
+    /** Packs B k [p0, p0+kc) x columns [j0, j0+nc) into {@code dst} from {@code start}; returns the floats written. */
+    static int packB(Operand b, int p0, int kc, int j0, int nc, float[] dst, int start) {
         final int nr = MicroKernel.NR;
-        int d = 0;
+        int d = start;
         for (int jr = 0; jr < nc; jr += nr) {
             int cols = Math.min(nr, nc - jr);
             if (cols < nr) Arrays.fill(dst, d, d + kc * nr, 0f);
@@ -105,6 +110,6 @@ final class Packing {
             }
             d += kc * nr;
         }
-        return d;
+        return d - start;
     }
 }

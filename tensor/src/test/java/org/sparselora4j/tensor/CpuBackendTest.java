@@ -1,0 +1,62 @@
+package org.sparselora4j.tensor;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CpuBackendTest {
+    @Test
+    void packingBackendGivesTheKernelsResultsAndPacksEachWeightOncePerLayout() {
+        SplittableRandom random = new SplittableRandom(1);
+        Tensor x = Tensor.randn(random, 1f, 64, 48);
+        Tensor w = Tensor.randn(random, 1f, 80, 48);
+        Tensor dy = Tensor.randn(random, 1f, 64, 80);
+        try (Backend packing = Backend.cpuPackingWeights()) {
+            CpuBackend cpu = (CpuBackend) packing;
+            for (int step = 0; step < 3; step++) {
+                assertSame(product(packing, x, w, true), product(Backend.cpu(), x, w, true));
+                assertSame(product(packing, dy, w, false), product(Backend.cpu(), dy, w, false));
+            }
+            long packed = cpu.packedFloats();
+            assertThat(packed).isGreaterThanOrEqualTo(2L * w.size());
+            product(packing, x.rows(0, 32), w, true);
+            assertThat(cpu.packedFloats()).as("a second use of w packs nothing").isEqualTo(packed);
+            packing.close();
+            assertThat(cpu.packedFloats()).isZero();
+        }
+    }
+
+    @Test
+    void aViewOfTheSameFloatsInAnotherShapeIsNotTakenForThePackedWeight() {
+        SplittableRandom random = new SplittableRandom(2);
+        Tensor w = Tensor.randn(random, 1f, 60, 40);
+        Tensor reshaped = w.reshape(40, 60);
+        try (Backend packing = Backend.cpuPackingWeights()) {
+            product(packing, Tensor.randn(random, 1f, 32, 40), w, true);
+            Tensor x = Tensor.randn(random, 1f, 32, 60);
+            assertSame(product(packing, x, reshaped, true), product(Backend.cpu(), x, reshaped, true));
+        }
+    }
+
+    @Test
+    void sharedInstanceKeepsNothing() {
+        Tensor w = Tensor.randn(new SplittableRandom(3), 1f, 50, 40);
+        product(Backend.cpu(), Tensor.zeros(64, 40), w, true);
+        assertThat(((CpuBackend) Backend.cpu()).packedFloats()).isZero();
+    }
+
+    /** x·wᵀ ({@code forward}) or dy·w on {@code backend}. */
+    private static Tensor product(Backend backend, Tensor a, Tensor w, boolean forward) {
+        Tensor out = Tensor.zeros(a.rows(), forward ? w.rows() : w.cols());
+        if (forward) backend.abT(a, w, out, false);
+        else backend.ab(a, w, out, false);
+        return out;
+    }
+
+    /** The packed and unpacked GEMMs run the same micro-kernel over the same k blocks: the same bits. */
+    private static void assertSame(Tensor actual, Tensor expected) {
+        assertThat(actual.toArray()).containsExactly(expected.toArray());
+    }
+}
