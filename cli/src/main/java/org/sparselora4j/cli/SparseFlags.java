@@ -4,6 +4,7 @@ import org.sparselora4j.lora.LoraAdapter;
 import org.sparselora4j.models.llama.LlamaWeights;
 import org.sparselora4j.sparse.BaseGradient;
 import org.sparselora4j.sparse.ChannelPredictor;
+import org.sparselora4j.sparse.FfnScoring;
 import org.sparselora4j.sparse.GqaMapping;
 import org.sparselora4j.sparse.OraclePredictor;
 import org.sparselora4j.sparse.RandomPredictor;
@@ -35,6 +36,8 @@ final class SparseFlags {
                 Args.Flag.value("predictor", "SparseLoRA channel predictor: svd | oracle | random (default svd)"),
                 Args.Flag.value("predictor-rank", "SparseLoRA: rank of the SVD predictor (default 8)"),
                 Args.Flag.value("estimator", "SparseLoRA: SVD estimator cache file (built and saved when missing or stale)"),
+                Args.Flag.value("ffn-scoring", "SparseLoRA: mean | tokens: SVD predictor scores FFN channels on each sample's sequence mean"
+                        + " (the reference default) or on every token (default mean)"),
                 Args.Flag.value("gqa-mapping", "SparseLoRA: head-consistent | reference (the reference code's q/o mapping) (default head-consistent)"),
                 Args.Flag.value("base-grad", "SparseLoRA: exact | detached (the reference code's no-grad sparse base in attention) (default exact)"));
     }
@@ -53,17 +56,21 @@ final class SparseFlags {
         }
         Predictor kind = args.choice("predictor", Predictor.class, Predictor.SVD);
         GqaMapping mapping = args.choice("gqa-mapping", GqaMapping.class, GqaMapping.HEAD_CONSISTENT);
+        FfnScoring scoring = args.choice("ffn-scoring", FfnScoring.class, FfnScoring.MEAN);
         BaseGradient grad = args.choice("base-grad", BaseGradient.class, BaseGradient.EXACT);
         int rank = args.integer("predictor-rank", SvdEstimator.DEFAULT_RANK, 1, 1 << 12);
         ChannelPredictor predictor = switch (kind) {
-            case SVD -> new SvdPredictor(estimator(args, weights, plan, rank, err), mapping);
+            case SVD -> new SvdPredictor(estimator(args, weights, plan, rank, err), mapping, scoring);
             case ORACLE -> new OraclePredictor(weights, mapping);
             case RANDOM -> new RandomPredictor(weights.config(), mapping, seed);
         };
-        String name = kind.name().toLowerCase() + (kind == Predictor.SVD ? "-" + rank : "") + "/" + mapping.name().toLowerCase().replace('_', '-');
+        String svd = kind == Predictor.SVD ? "-" + rank : "";
+        String ffn = kind == Predictor.SVD ? "/ffn-" + scoring.cliName() : "";
+        String name = kind.name().toLowerCase() + svd + "/" + mapping.name().toLowerCase().replace('_', '-') + ffn;
         err.printf("%s: SparseLoRA plan %s, dense warm-up %d steps, predictor %s, %s base gradient%n", command, plan.describe(),
                 plan.warmupSteps(), name, grad.name().toLowerCase());
-        return new SparseLoraMethod(adapter, new SparseLoraMethod.Settings(plan, predictor, grad, kind == Predictor.SVD ? rank : 0, name), baseModel);
+        return new SparseLoraMethod(adapter, new SparseLoraMethod.Settings(plan, predictor, grad, kind == Predictor.SVD ? rank : 0, scoring, name),
+                baseModel);
     }
 
     private static SvdEstimator estimator(Args args, LlamaWeights weights, SparsityPlan plan, int rank, PrintStream err) {

@@ -9,6 +9,7 @@ import org.sparselora4j.models.llama.LlamaConfig;
 import org.sparselora4j.models.llama.LlamaWeights;
 import org.sparselora4j.models.llama.TokenBatch;
 import org.sparselora4j.sparse.EstimatorDiagnostics;
+import org.sparselora4j.sparse.FfnScoring;
 import org.sparselora4j.sparse.GqaMapping;
 import org.sparselora4j.sparse.SvdEstimator;
 
@@ -20,11 +21,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code sparsity-report --model F [--data F | --text S] [--sparsity 0.5] [--rank 8] [--gqa-mapping M]}: SparseLoRA
- * estimator fidelity on one batch (METHODS.md 3.1 setup 1): per layer and module, recall@k of the SVD predictor
- * against the oracle and the relative output error of SVD, oracle and random selection. The table goes to stderr,
- * one JSON object to stdout. With {@code --estimator F} the factors are read from F (which must have been built
- * from this model, at this rank) or, where F does not exist, built and saved there.
+ * {@code sparsity-report --model F [--data F | --text S] [--sparsity 0.5] [--rank 8] [--gqa-mapping M]
+ * [--ffn-scoring mean|tokens]}: SparseLoRA estimator fidelity on one batch (METHODS.md 3.1 setup 1): per layer and
+ * module, recall@k of the SVD predictor (FFN scored on sequence means or on every token) against the oracle and
+ * the relative output error of SVD, oracle and random selection. The table goes to stderr, one JSON object to
+ * stdout. With {@code --estimator F} the factors are read from F (which must have been built from this model, at
+ * this rank) or, where F does not exist, built and saved there.
  */
 final class SparsityReportCommand implements Command {
     @Override
@@ -47,6 +49,8 @@ final class SparsityReportCommand implements Command {
                 Args.Flag.value("sparsity", "fraction of channels removed, in [0, 1) (default 0.5)"),
                 Args.Flag.value("rank", "SVD estimator rank (default 8)"),
                 Args.Flag.value("gqa-mapping", "head-consistent|reference: how q/o channels follow kv channels (default head-consistent)"),
+                Args.Flag.value("ffn-scoring", "mean|tokens: the SVD predictor scores FFN channels on each sample's sequence mean"
+                        + " (the reference default) or on every token (default mean)"),
                 Args.Flag.value("batch", "rows in the batch (default 8)"),
                 Args.Flag.value("seq", "tokens per row at most (default 256)"),
                 Args.Flag.value("seed", "seed of the random selection (default 1)"),
@@ -59,6 +63,7 @@ final class SparsityReportCommand implements Command {
         if (sparsity >= 1) throw new UsageException(name() + ": --sparsity must be in [0, 1), got " + args.string("sparsity", ""));
         int rank = args.integer("rank", SvdEstimator.DEFAULT_RANK, 1, 1 << 16);
         GqaMapping mapping = args.choice("gqa-mapping", GqaMapping.class, GqaMapping.HEAD_CONSISTENT);
+        FfnScoring scoring = args.choice("ffn-scoring", FfnScoring.class, FfnScoring.MEAN);
         int batchSize = args.integer("batch", 8, 1, 4096);
         int seq = args.integer("seq", 256, 2, 1 << 20);
         long seed = args.integer("seed", 1, 0, Integer.MAX_VALUE);
@@ -76,7 +81,7 @@ final class SparsityReportCommand implements Command {
         batch.checkVocabulary(config.vocabSize());
 
         SvdEstimator estimator = estimator(args, weights, rank, err);
-        EstimatorDiagnostics.Report report = EstimatorDiagnostics.run(weights, estimator, batch, sparsity, mapping, seed, 3);
+        EstimatorDiagnostics.Report report = EstimatorDiagnostics.run(weights, estimator, batch, sparsity, mapping, scoring, seed, 3);
         err.print(report.table());
         out.println(Json.write(report.toJson()));
         return 0;

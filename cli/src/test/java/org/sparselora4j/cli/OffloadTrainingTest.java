@@ -16,6 +16,7 @@ import org.sparselora4j.models.llama.Target;
 import org.sparselora4j.models.llama.TokenBatch;
 import org.sparselora4j.opencl.OpenClBackend;
 import org.sparselora4j.sparse.BaseGradient;
+import org.sparselora4j.sparse.FfnScoring;
 import org.sparselora4j.sparse.GqaMapping;
 import org.sparselora4j.sparse.RandomPredictor;
 import org.sparselora4j.sparse.SparseLoraMethod;
@@ -53,7 +54,7 @@ class OffloadTrainingTest {
         // Step 0 dense, then every layer sparse at 50% in FFN and attention: gathered rows and columns of every projection.
         SparsityPlan plan = SparsityPlan.uniform(SHAPE.layers(), 0.5, 1);
         assertSameLosses(backend -> new SparseLoraMethod(LoraAdapter.create(weights, LORA, 5, backend),
-                new SparseLoraMethod.Settings(plan, new RandomPredictor(SHAPE, GqaMapping.HEAD_CONSISTENT, 9), BaseGradient.EXACT, 0, "random"),
+                new SparseLoraMethod.Settings(plan, new RandomPredictor(SHAPE, GqaMapping.HEAD_CONSISTENT, 9), BaseGradient.EXACT, 0, FfnScoring.MEAN, "random"),
                 "test"));
     }
 

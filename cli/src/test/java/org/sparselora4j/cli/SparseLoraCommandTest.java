@@ -44,9 +44,32 @@ class SparseLoraCommandTest {
         Map<String, Object> summary = Json.parseObject(r.out().strip());
         assertThat(summary.get("method")).isEqualTo("sparselora");
         assertThat(((Number) summary.get("dense_warmup_steps")).longValue()).isEqualTo(1);
-        assertThat(summary.get("predictor")).isEqualTo("svd-8/head-consistent");
+        assertThat(summary.get("predictor")).isEqualTo("svd-8/head-consistent/ffn-mean");
         assertThat(((Number) summary.get("flop_ratio")).doubleValue()).isBetween(0.3, 0.999);
         assertThat(out.resolve("adapter").resolve("adapter_config.json")).exists();
+    }
+
+    @Test
+    void ffnScoringTokensNamesThePredictorAndCountsMorePredictorFlops() {
+        Map<String, Object> mean = sparseStep("mean");
+        Map<String, Object> tokens = sparseStep("tokens");
+        assertThat(mean.get("predictor")).isEqualTo("svd-8/head-consistent/ffn-mean");
+        assertThat(tokens.get("predictor")).isEqualTo("svd-8/head-consistent/ffn-tokens");
+        assertThat(((Number) tokens.get("predictor_flop_share")).doubleValue()).isGreaterThan(((Number) mean.get("predictor_flop_share")).doubleValue());
+    }
+
+    private static Map<String, Object> sparseStep(String ffnScoring) {
+        CliRun r = CliRun.of("bench", "step", "--preset", "stories260k", "--seq", "32", "--output-tokens", "8", "--batch", "2",
+                "--method", "sparselora", "--sparsity", "uniform:0.5", "--ffn-scoring", ffnScoring, "--steps", "1", "--warmup", "0", "--threads", "1");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        return Json.parseObject(r.out().strip());
+    }
+
+    @Test
+    void aBadFfnScoringIsAUsageErrorThatNamesTheFlag() {
+        CliRun r = CliRun.of("bench", "step", "--preset", "stories260k", "--method", "sparselora", "--ffn-scoring", "avg", "--steps", "1");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("bench step: --ffn-scoring must be one of mean|tokens, got 'avg'");
     }
 
     @Test

@@ -36,6 +36,24 @@ class SparsityReportCommandTest {
     }
 
     @Test
+    void ffnScoringTokensIsReportedAndChangesOnlyTheFfnPrediction() {
+        String model = CliRun.shared("models/stories260K.bin");
+        String tok = CliRun.shared("models/tok512.bin");
+        CliRun mean = CliRun.of("sparsity-report", "--model", model, "--tokenizer", tok, "--text", TEXT, "--seq", "32", "--batch", "4");
+        CliRun tokens = CliRun.of("sparsity-report", "--model", model, "--tokenizer", tok, "--text", TEXT, "--seq", "32", "--batch", "4",
+                "--ffn-scoring", "tokens");
+        assertThat(tokens.exitCode()).as(tokens.err()).isZero();
+        assertThat(mean.err()).contains("batch 4 x 32 tokens, FFN scoring mean");
+        assertThat(tokens.err()).contains("batch 4 x 32 tokens, FFN scoring tokens");
+        Map<String, Object> m = Json.parseObject(mean.out());
+        Map<String, Object> t = Json.parseObject(tokens.out());
+        assertThat(m.get("ffnScoring")).isEqualTo("mean");
+        assertThat(t.get("ffnScoring")).isEqualTo("tokens");
+        assertThat(((Map<?, ?>) t.get("mean")).get("q")).isEqualTo(((Map<?, ?>) m.get("mean")).get("q"));
+        assertThat(((Map<?, ?>) t.get("mean")).get("ffn")).isNotEqualTo(((Map<?, ?>) m.get("mean")).get("ffn"));
+    }
+
+    @Test
     void anEstimatorFileIsSavedThenReusedAndAnotherModelsFileIsRefused() throws Exception {
         String model = CliRun.shared("models/stories260K.bin");
         String tok = CliRun.shared("models/tok512.bin");
@@ -70,6 +88,9 @@ class SparsityReportCommandTest {
         CliRun mapping = CliRun.of("sparsity-report", "--model", model, "--tokenizer", tok, "--text", TEXT, "--gqa-mapping", "heads");
         assertThat(mapping.exitCode()).isEqualTo(2);
         assertThat(mapping.err()).contains("--gqa-mapping must be one of head-consistent|reference");
+        CliRun scoring = CliRun.of("sparsity-report", "--model", model, "--tokenizer", tok, "--text", TEXT, "--ffn-scoring", "all");
+        assertThat(scoring.exitCode()).isEqualTo(2);
+        assertThat(scoring.err().lines()).singleElement().asString().endsWith("sparsity-report: --ffn-scoring must be one of mean|tokens, got 'all'");
         CliRun both = CliRun.of("sparsity-report", "--model", model, "--tokenizer", tok);
         assertThat(both.exitCode()).isEqualTo(2);
         assertThat(both.err()).contains("exactly one of --data and --text");

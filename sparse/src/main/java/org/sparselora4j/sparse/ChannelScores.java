@@ -11,11 +11,18 @@ final class ChannelScores {
 
     /** ||y[:, c]||₂ for each column c of y (n, d). */
     static float[] columnNorms(Tensor y) {
+        double[] sum = new double[y.cols()];
+        addColumnSquares(y, sum);
+        return sqrt(sum);
+    }
+
+    /** sum[c] += Σ_i y[i, c]² for each column c of y (n, d): column norms accumulated over row blocks. */
+    static void addColumnSquares(Tensor y, double[] sum) {
         int n = y.rows();
         int d = y.cols();
+        if (sum.length != d) throw new IllegalArgumentException("column sums of length " + sum.length + " for " + d + " columns");
         float[] data = y.data();
         int off = y.offset();
-        double[] sum = new double[d];
         for (int i = 0; i < n; i++) {
             int row = off + i * d;
             for (int c = 0; c < d; c++) {
@@ -23,8 +30,12 @@ final class ChannelScores {
                 sum[c] += v * v;
             }
         }
-        float[] norms = new float[d];
-        for (int c = 0; c < d; c++) norms[c] = (float) Math.sqrt(sum[c]);
+    }
+
+    /** √sum[c] as floats: the norms from summed squares. */
+    static float[] sqrt(double[] sum) {
+        float[] norms = new float[sum.length];
+        for (int c = 0; c < sum.length; c++) norms[c] = (float) Math.sqrt(sum[c]);
         return norms;
     }
 

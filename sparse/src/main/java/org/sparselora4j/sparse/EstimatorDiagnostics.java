@@ -32,9 +32,10 @@ public final class EstimatorDiagnostics {
      * One layer and module. {@code kept} of {@code channels} are computed (for o under the reference mapping, the
      * kept count is that of v, in kv space). Two reference points bound what a batch-level predictor can reach:
      * {@code recallMeanInput}, the recall of the exact weights on the sequence-mean input (the FFN predictor's
-     * input; NaN for attention), which separates the averaging error from the rank error; and
-     * {@code oracleSplitHalf}, the recall of the oracle on the first half of the samples against the oracle on
-     * the second half (NaN for a batch of one), i.e. how much the oracle set itself moves from batch to batch.
+     * input under {@link FfnScoring#MEAN}; NaN for attention), which separates the averaging error from the rank
+     * error; and {@code oracleSplitHalf}, the recall of the oracle on the first half of the samples against the
+     * oracle on the second half (NaN for a batch of one), i.e. how much the oracle set itself moves from batch to
+     * batch.
      */
     public record Row(int layer, Module module, int kept, int channels, double recallSvd, double recallRandom,
                       double recallMeanInput, double oracleSplitHalf, double errorSvd, double errorOracle, double errorRandom) {
@@ -55,7 +56,7 @@ public final class EstimatorDiagnostics {
     }
 
     /** The whole report: settings, rows (layer-major), and the cost. */
-    public record Report(LlamaConfig config, double sparsity, int rank, GqaMapping mapping, int batchSize, int seqLen,
+    public record Report(LlamaConfig config, double sparsity, int rank, GqaMapping mapping, FfnScoring ffnScoring, int batchSize, int seqLen,
                          List<Row> rows, Cost cost) {
         public Report {
             rows = List.copyOf(rows);
@@ -72,6 +73,7 @@ public final class EstimatorDiagnostics {
             json.put("sparsity", sparsity);
             json.put("rank", rank);
             json.put("gqaMapping", mappingName(mapping));
+            json.put("ffnScoring", ffnScoring.cliName());
             json.put("batch", batchSize);
             json.put("seq", seqLen);
             Map<String, Object> model = new LinkedHashMap<>();
@@ -121,8 +123,8 @@ public final class EstimatorDiagnostics {
         /** An aligned text table, one line per layer and module, then the means and the cost. */
         public String table() {
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format(Locale.ROOT, "estimator fidelity: sparsity %.2f, rank %d, GQA mapping %s, batch %d x %d tokens%n",
-                    sparsity, rank, mappingName(mapping), batchSize, seqLen));
+            sb.append(String.format(Locale.ROOT, "estimator fidelity: sparsity %.2f, rank %d, GQA mapping %s, batch %d x %d tokens, FFN scoring %s%n",
+                    sparsity, rank, mappingName(mapping), batchSize, seqLen, ffnScoring.cliName()));
             sb.append(String.format(Locale.ROOT, "%5s  %-6s  %11s  %10s  %11s  %11s  %10s  %8s  %10s  %8s%n", "layer", "module", "kept",
                     "recall svd", "recall rand", "recall mean", "oracle 1/2", "err svd", "err oracle", "err rand"));
             for (Row r : rows) {
@@ -158,13 +160,16 @@ public final class EstimatorDiagnostics {
     private EstimatorDiagnostics() {
     }
 
-    /** The report for every layer the estimator has factors for, at one sparsity, with {@code timingRepeats} ≥ 1. */
+    /**
+     * The report for every layer the estimator has factors for, at one sparsity, with {@code timingRepeats} ≥ 1; the
+     * SVD predictor scores FFN channels as {@code ffnScoring} says.
+     */
     public static Report run(LlamaWeights weights, SvdEstimator estimator, TokenBatch batch, double sparsity, GqaMapping mapping,
-                             long seed, int timingRepeats) {
+                             FfnScoring ffnScoring, long seed, int timingRepeats) {
         ChannelPredictor.keep(1, sparsity);
         LlamaConfig c = weights.config();
         List<LayerInputs> inputs = LayerInputs.capture(weights, batch);
-        SvdPredictor svd = new SvdPredictor(estimator, mapping);
+        SvdPredictor svd = new SvdPredictor(estimator, mapping, ffnScoring);
         OraclePredictor oracle = new OraclePredictor(weights, mapping);
         RandomPredictor random = new RandomPredictor(c, mapping, seed);
         List<Row> rows = new ArrayList<>();
@@ -203,7 +208,7 @@ public final class EstimatorDiagnostics {
                     s -> droppedInputError(in.heads(), w.wo(), s)));
         }
         Cost cost = cost(weights, estimator, svd, inputs, batch, sparsity, Math.max(1, timingRepeats));
-        return new Report(c, sparsity, estimator.rank(), mapping, batch.batchSize(), batch.seqLen(), rows, cost);
+        return new Report(c, sparsity, estimator.rank(), mapping, ffnScoring, batch.batchSize(), batch.seqLen(), rows, cost);
     }
 
     private static Row row(int layer, Module module, int channels, Index oracle, Index svd, Index random, double meanInput,
@@ -300,16 +305,23 @@ public final class EstimatorDiagnostics {
             LayerInputs.capture(weights, batch);
             forward[rep] = (System.nanoTime() - start) / 1e6 / weights.config().layers();
         }
-        return new Cost(median(predictor), median(forward), predictorFlops(weights.config(), estimator.rank(), batch),
+        return new Cost(median(predictor), median(forward), predictorFlops(weights.config(), estimator.rank(), batch, svd.ffnScoring()),
                 layerForwardFlops(weights.config(), batch));
     }
 
-    /** FLOPs of the predictor for one layer: the FFN on sequence means, the attention through the Gram matrix. */
-    public static double predictorFlops(LlamaConfig c, int rank, TokenBatch batch) {
+    /**
+     * FLOPs of the predictor for one layer: the FFN on its m rows (B sequence means, whose sums cost B·T·dim, or
+     * the B·T tokens) through gate and up factors, SwiGLU and squares; the attention through the Gram matrix.
+     */
+    public static double predictorFlops(LlamaConfig c, int rank, TokenBatch batch, FfnScoring ffnScoring) {
         double n = batch.rows();
-        double b = batch.batchSize();
+        double m = ffnScoring.rows(batch);
         double qDim = (double) c.heads() * c.headSize();
-        double ffn = n * c.dim() + 2 * (2 * b * c.dim() * rank + 2 * b * rank * c.hiddenDim()) + 4 * b * c.hiddenDim();
+        double averaging = switch (ffnScoring) {
+            case MEAN -> n * c.dim();
+            case TOKENS -> 0;
+        };
+        double ffn = averaging + 2 * (2 * m * c.dim() * rank + 2 * m * rank * c.hiddenDim()) + 4 * m * c.hiddenDim();
         double attention = 2 * n * c.dim() * 3 * rank + 2 * n * 9.0 * rank * rank + 2.0 * rank * rank * (qDim + 2 * c.kvDim());
         return ffn + attention;
     }

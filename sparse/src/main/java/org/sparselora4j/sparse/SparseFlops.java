@@ -11,9 +11,10 @@ import org.sparselora4j.tensor.Index;
  * Analytic FLOPs of one SparseLoRA forward and backward pass, on {@link StepFlops}'s rules: the dense token
  * group's base at full width, the sparse group's base at the kept widths (its input gradient skipped where
  * {@link BaseGradient#DETACHED} detaches it), LoRA branches dense on every row; and, counted apart, a rank-r
- * SVD predictor ({@link SvdPredictor}): per sparse FFN layer (batch rows of sequence means) · (dim·r + r·hidden)
- * for gate and up; per sparse attention layer every row through [A_q A_k A_v] (dim·3r), their Gram matrix
- * ((3r)² per row) and r² per q, k and v channel; 2 FLOPs per multiply-add.
+ * SVD predictor ({@link SvdPredictor}): per sparse FFN layer, rows · (dim·r + r·hidden) for gate and up, the rows
+ * being the B sequence means or the B·T tokens ({@link FfnScoring#rows}); per sparse attention layer every row
+ * through [A_q A_k A_v] (dim·3r), their Gram matrix ((3r)² per row) and r² per q, k and v channel; 2 FLOPs per
+ * multiply-add.
  *
  * <p>Kept widths are those the predictor last picked for a layer ({@link TimedPredictor}); before any pick they
  * are estimated as floor(width·(1−s)) for the FFN, k = v = floor(kvDim·(1−s)) and q = o = group·k (the
@@ -32,7 +33,7 @@ public final class SparseFlops {
 
     /** FLOPs of {@code batch} at {@code step}; {@code predictorRank} 0 counts no predictor work. */
     public static Count of(LlamaConfig c, LoraConfig lora, TokenBatch batch, long step, SparsityPlan plan, BaseGradient baseGradient,
-                           TimedPredictor picks, int predictorRank) {
+                           TimedPredictor picks, int predictorRank, FfnScoring ffnScoring) {
         TokenSplit split = TokenSplit.of(batch);
         long sparseRows = split.sparse().length;
         StepFlops.SparseBase base = new StepFlops.SparseBase() {
@@ -53,7 +54,7 @@ public final class SparseFlops {
             }
         };
         StepFlops.Count count = StepFlops.count(c, batch.batchSize(), batch.seqLen(), batch.labelCount(), false, lora.rank(), lora.targets(), base);
-        return new Count(count, predictor(c, batch, step, plan, predictorRank, sparseRows > 0));
+        return new Count(count, predictor(c, batch, step, plan, predictorRank, ffnScoring, sparseRows > 0));
     }
 
     private static double sparsity(SparsityPlan plan, int layer, Target t, long step) {
@@ -81,12 +82,14 @@ public final class SparseFlops {
         return t == Target.K || t == Target.V ? kv : kv * c.groupSize();
     }
 
-    private static double predictor(LlamaConfig c, TokenBatch batch, long step, SparsityPlan plan, int rank, boolean anySparse) {
+    private static double predictor(LlamaConfig c, TokenBatch batch, long step, SparsityPlan plan, int rank, FfnScoring ffnScoring,
+                                    boolean anySparse) {
         if (rank == 0 || !anySparse) return 0;
         double total = 0;
         long n = batch.rows();
+        long ffnRows = ffnScoring.rows(batch);
         for (int l = 0; l < c.layers(); l++) {
-            if (plan.ffn(l, step) > 0) total += 2 * 2.0 * batch.batchSize() * rank * (c.dim() + c.hiddenDim());
+            if (plan.ffn(l, step) > 0) total += 2 * 2.0 * ffnRows * rank * (c.dim() + c.hiddenDim());
             if (plan.attention(l, step) > 0) {
                 total += 2.0 * n * c.dim() * 3 * rank + 2.0 * n * 9 * rank * rank
                         + 2.0 * (c.heads() * c.headSize() + 2 * c.kvDim()) * rank * rank;

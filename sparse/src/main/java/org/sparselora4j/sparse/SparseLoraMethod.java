@@ -21,10 +21,18 @@ import java.util.Map;
  * {@link LoraMethod} does (the same adapter, written as a PEFT folder); only the training compute differs.
  */
 public final class SparseLoraMethod implements TrainingMethod {
-    /** The settings beside the adapter: plan, predictor, backward mode, and the predictor's rank for FLOP counts (0: uncounted). */
-    public record Settings(SparsityPlan plan, ChannelPredictor predictor, BaseGradient baseGradient, int predictorRank, String predictorName) {
+    /**
+     * The settings beside the adapter: plan, predictor, backward mode, and for the FLOP count the SVD predictor's
+     * rank (0: uncounted) and FFN scoring (which must be the predictor's own when it is an {@link SvdPredictor}).
+     */
+    public record Settings(SparsityPlan plan, ChannelPredictor predictor, BaseGradient baseGradient, int predictorRank, FfnScoring ffnScoring,
+                           String predictorName) {
         public Settings {
             if (predictorRank < 0) throw new IllegalArgumentException("predictor rank must not be negative, got " + predictorRank);
+            if (ffnScoring == null) throw new IllegalArgumentException("FFN scoring must be given");
+            if (predictor instanceof SvdPredictor svd && svd.ffnScoring() != ffnScoring) {
+                throw new IllegalArgumentException("FFN scoring " + ffnScoring.cliName() + " does not match the SVD predictor's " + svd.ffnScoring().cliName());
+            }
         }
     }
 
@@ -92,7 +100,8 @@ public final class SparseLoraMethod implements TrainingMethod {
     /** The count of one pass without adding it to the run's sums. */
     public SparseFlops.Count count(TokenBatch batch, long step) {
         LlamaConfig c = adapter().base().config();
-        return SparseFlops.of(c, adapter().config(), batch, step, settings.plan(), settings.baseGradient(), predictor, settings.predictorRank());
+        return SparseFlops.of(c, adapter().config(), batch, step, settings.plan(), settings.baseGradient(), predictor, settings.predictorRank(),
+                settings.ffnScoring());
     }
 
     /** FLOPs(SparseLoRA) / FLOPs(dense LoRA) of one pass, predictor included. */
@@ -111,6 +120,7 @@ public final class SparseLoraMethod implements TrainingMethod {
         d.put("sparsity", settings.plan().describe());
         d.put("dense_warmup_steps", settings.plan().warmupSteps());
         d.put("predictor", settings.predictorName());
+        if (settings.predictorRank() > 0) d.put("ffn_scoring", settings.ffnScoring().cliName());
         d.put("base_gradient", settings.baseGradient().name().toLowerCase(java.util.Locale.ROOT));
         if (denseFlops > 0) {
             d.put("flop_ratio", (sparseFlops + predictorFlops) / denseFlops);

@@ -32,7 +32,7 @@ class EstimatorDiagnosticsTest {
         LlamaConfig c = SparseFixtures.smallConfig(2);
         LlamaWeights w = SparseFixtures.lowRank(c, c.kvDim(), 21);
         TokenBatch batch = SparseFixtures.randomBatch(c, 4, 16, 2);
-        EstimatorDiagnostics.Report r = EstimatorDiagnostics.run(w, SvdEstimator.build(w, c.kvDim()), batch, 0.5, GqaMapping.HEAD_CONSISTENT, 3, 1);
+        EstimatorDiagnostics.Report r = EstimatorDiagnostics.run(w, SvdEstimator.build(w, c.kvDim()), batch, 0.5, GqaMapping.HEAD_CONSISTENT, FfnScoring.MEAN, 3, 1);
         assertThat(r.rows()).hasSize(2 * 5);
         for (EstimatorDiagnostics.Row row : r.rows()) {
             if (row.module() != EstimatorDiagnostics.Module.FFN) {
@@ -54,11 +54,45 @@ class EstimatorDiagnosticsTest {
     }
 
     @Test
+    void atFullRankTokenScoringFindsTheOracleFfnChannelsAndCostsMore() {
+        LlamaConfig c = SparseFixtures.smallConfig(2);
+        LlamaWeights w = SparseFixtures.lowRank(c, c.kvDim(), 21);
+        TokenBatch batch = SparseFixtures.randomBatch(c, 4, 16, 2);
+        SvdEstimator est = SvdEstimator.build(w, c.kvDim());
+        EstimatorDiagnostics.Report tokens = EstimatorDiagnostics.run(w, est, batch, 0.5, GqaMapping.HEAD_CONSISTENT, FfnScoring.TOKENS, 3, 1);
+        EstimatorDiagnostics.Report mean = EstimatorDiagnostics.run(w, est, batch, 0.5, GqaMapping.HEAD_CONSISTENT, FfnScoring.MEAN, 3, 1);
+        for (EstimatorDiagnostics.Row row : tokens.rows()) {
+            if (row.module() == EstimatorDiagnostics.Module.FFN) {
+                assertThat(row.recallSvd()).as("layer %d", row.layer()).isEqualTo(1.0);
+                assertThat(row.errorSvd()).isCloseTo(row.errorOracle(), within(1e-9));
+            }
+        }
+        assertThat(tokens.cost().predictorFlops()).isGreaterThan(mean.cost().predictorFlops());
+        assertThat(tokens.table()).contains("FFN scoring tokens");
+        assertThat(mean.table()).contains("FFN scoring mean");
+        assertThat(Json.parseObject(Json.write(tokens.toJson())).get("ffnScoring")).isEqualTo("tokens");
+    }
+
+    @Test
+    void predictorFlopsCountTheFfnOnSequenceMeansOrOnEveryToken() {
+        LlamaConfig c = SparseFixtures.smallConfig(2);
+        TokenBatch batch = SparseFixtures.randomBatch(c, 4, 16, 2);
+        double n = 64;
+        double b = 4;
+        double r = 8;
+        double attention = 2 * n * c.dim() * 3 * r + 2 * n * 9 * r * r + 2 * r * r * (c.dim() + 2 * c.kvDim());
+        double mean = n * c.dim() + 2 * (2 * b * c.dim() * r + 2 * b * r * c.hiddenDim()) + 4 * b * c.hiddenDim();
+        double tokens = 2 * (2 * n * c.dim() * r + 2 * n * r * c.hiddenDim()) + 4 * n * c.hiddenDim();
+        assertThat(EstimatorDiagnostics.predictorFlops(c, 8, batch, FfnScoring.MEAN)).isCloseTo(mean + attention, within(1e-6));
+        assertThat(EstimatorDiagnostics.predictorFlops(c, 8, batch, FfnScoring.TOKENS)).isCloseTo(tokens + attention, within(1e-6));
+    }
+
+    @Test
     void sparsityOutsideZeroToOneIsAClearError() {
         LlamaConfig c = SparseFixtures.smallConfig(2);
         LlamaWeights w = SparseFixtures.lowRank(c, 4, 1);
         TokenBatch batch = SparseFixtures.randomBatch(c, 2, 8, 2);
-        assertThatThrownBy(() -> EstimatorDiagnostics.run(w, SvdEstimator.build(w, 4), batch, 1.0, GqaMapping.REFERENCE, 1, 1))
+        assertThatThrownBy(() -> EstimatorDiagnostics.run(w, SvdEstimator.build(w, 4), batch, 1.0, GqaMapping.REFERENCE, FfnScoring.MEAN, 1, 1))
                 .hasMessageContaining("sparsity must be in [0, 1)");
     }
 }

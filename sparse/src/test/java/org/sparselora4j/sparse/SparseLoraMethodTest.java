@@ -25,6 +25,7 @@ import java.util.EnumSet;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 class SparseLoraMethodTest {
@@ -37,7 +38,11 @@ class SparseLoraMethodTest {
     }
 
     private static SparseLoraMethod sparse(LlamaWeights w, SparsityPlan plan, ChannelPredictor predictor, BaseGradient g) {
-        return new SparseLoraMethod(LoraAdapter.create(w, LORA, 5), new SparseLoraMethod.Settings(plan, predictor, g, 8, "test"), "test-base");
+        return sparse(w, plan, predictor, g, FfnScoring.MEAN);
+    }
+
+    private static SparseLoraMethod sparse(LlamaWeights w, SparsityPlan plan, ChannelPredictor predictor, BaseGradient g, FfnScoring scoring) {
+        return new SparseLoraMethod(LoraAdapter.create(w, LORA, 5), new SparseLoraMethod.Settings(plan, predictor, g, 8, scoring, "test"), "test-base");
     }
 
     /** Losses of {@code steps} AdamW steps on one batch. */
@@ -135,6 +140,31 @@ class SparseLoraMethodTest {
         assertThat(ffn.flops(BATCH, 0)).isEqualTo(lora - saved + predictor);
         assertThat(ffn.describe().get("flop_ratio")).isEqualTo((lora - saved + predictor) / lora);
         assertThat(TokenSplit.of(BATCH).sparse()).hasSize(15);
+    }
+
+    @Test
+    void tokenScoringCountsTheFfnPredictorOnEveryRowInsteadOfTheSequenceMeans() {
+        LlamaWeights w = weights();
+        SparsityPlan plan = new SparsityPlan(new double[] {0, 0.5, 0}, new double[3], 0);
+        SparseLoraMethod mean = sparse(w, plan, new SeededChannels(C, 1), BaseGradient.EXACT, FfnScoring.MEAN);
+        SparseLoraMethod tokens = sparse(w, plan, new SeededChannels(C, 1), BaseGradient.EXACT, FfnScoring.TOKENS);
+        // One sparse FFN layer, rank 8: gate and up, each 2·rows·dim·r + 2·rows·r·hidden; rows = B = 3 or B·T = 30.
+        assertThat(mean.count(BATCH, 0).predictor()).isEqualTo(2 * (2.0 * 3 * C.dim() * 8 + 2.0 * 3 * 8 * C.hiddenDim()));
+        assertThat(tokens.count(BATCH, 0).predictor()).isEqualTo(2 * (2.0 * 30 * C.dim() * 8 + 2.0 * 30 * 8 * C.hiddenDim()));
+        // The base and LoRA work does not depend on how the channels were scored.
+        assertThat(tokens.count(BATCH, 0).step().total()).isEqualTo(mean.count(BATCH, 0).step().total());
+        assertThat(mean.describe()).containsEntry("ffn_scoring", "mean");
+        assertThat(tokens.describe()).containsEntry("ffn_scoring", "tokens");
+    }
+
+    @Test
+    void settingsThatDisagreeWithTheSvdPredictorsScoringAreRefused() {
+        LlamaWeights w = weights();
+        SvdPredictor svd = new SvdPredictor(SvdEstimator.build(w, 2), GqaMapping.HEAD_CONSISTENT, FfnScoring.TOKENS);
+        SparsityPlan plan = SparsityPlan.uniform(C.layers(), 0.5, 0);
+        assertThatThrownBy(() -> new SparseLoraMethod.Settings(plan, svd, BaseGradient.EXACT, 2, FfnScoring.MEAN, "svd"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("FFN scoring mean does not match the SVD predictor's tokens");
+        assertThat(new SparseLoraMethod.Settings(plan, svd, BaseGradient.EXACT, 2, FfnScoring.TOKENS, "svd").ffnScoring()).isEqualTo(FfnScoring.TOKENS);
     }
 
     @Test
