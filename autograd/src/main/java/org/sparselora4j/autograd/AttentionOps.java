@@ -5,6 +5,7 @@ import org.sparselora4j.tensor.Parallel;
 import org.sparselora4j.tensor.Shape;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.MatMul;
+import org.sparselora4j.tensor.kernel.PackedMatrix;
 import org.sparselora4j.tensor.kernel.Softmax;
 
 /**
@@ -84,11 +85,12 @@ public final class AttentionOps {
         forGroups(g, kept, (b, kvh, bufs) -> {
             g.gatherHeads(k.value(), b, kvh, bufs.k);
             g.gatherHeads(v.value(), b, kvh, bufs.v);
+            PackedMatrix keys = PackedMatrix.transposed(bufs.k, bufs.kPacked);   // Kᵀ packed once for every block
             for (int t0 = 0; t0 < time; t0 += g.block) {
                 int t1 = Math.min(time, t0 + g.block);
                 Tensor qb = g.gatherQueries(q.value(), b, kvh, t0, t1, bufs.q);
                 Tensor p = bufs.probabilities(t0, t1);
-                g.probabilities(qb, bufs.k.rows(0, t1), p, b, t0, mask);
+                g.probabilities(qb, keys.firstColumns(t1), p, b, t0, mask);
                 Tensor ob = bufs.o.rows(0, qb.rows());
                 MatMul.ab(p, bufs.v.rows(0, t1), ob, false);                  // O = P · V[0, t1)   (R, dh)
                 g.scatterQueries(ob, out, b, kvh, t0, t1);
@@ -102,6 +104,8 @@ public final class AttentionOps {
             forGroups(g, kept, (b, kvh, bufs) -> {
                 g.gatherHeads(k.value(), b, kvh, bufs.k);
                 g.gatherHeads(v.value(), b, kvh, bufs.v);
+                PackedMatrix keys = kept == null ? PackedMatrix.transposed(bufs.k, bufs.kPacked) : null;
+                PackedMatrix values = dq || dk ? PackedMatrix.transposed(bufs.v, bufs.vPacked) : null;
                 bufs.dkT.zero();
                 bufs.dvT.zero();
                 for (int t0 = 0; t0 < time; t0 += g.block) {
@@ -109,7 +113,7 @@ public final class AttentionOps {
                     Tensor p = bufs.probabilities(t0, t1);
                     Tensor kvT = bufs.kvT(t1);
                     if (kept == null) {
-                        g.probabilities(g.gatherQueries(q.value(), b, kvh, t0, t1, bufs.q), bufs.k.rows(0, t1), p, b, t0, mask);
+                        g.probabilities(g.gatherQueries(q.value(), b, kvh, t0, t1, bufs.q), keys.firstColumns(t1), p, b, t0, mask);
                     }
                     Tensor dob = g.gatherQueries(dy, b, kvh, t0, t1, bufs.o);                   // dO   (R, dh)
                     if (dv) {
@@ -121,7 +125,7 @@ public final class AttentionOps {
                     if (!dq && !dk) continue;
                     Tensor dp = Tensor.view(bufs.dp.data(), 0, p.shape());
                     Tensor ds = Tensor.view(bufs.ds.data(), 0, p.shape());
-                    MatMul.abT(dob, bufs.v.rows(0, t1), dp, false);               // dP = dO · V[0, t1)ᵀ (R, t1)
+                    MatMul.multiply(dob, values.firstColumns(t1), dp, false);     // dP = dO · V[0, t1)ᵀ (R, t1)
                     g.softmaxBackward(p, dp, ds, b, t0, mask);                    // dS, scaled          (R, t1)
                     if (dk) {
                         MatMul.ab(g.gatherQueriesTransposed(q.value(), b, kvh, t0, t1, bufs.qT), ds, kvT, false);
@@ -167,6 +171,8 @@ public final class AttentionOps {
     /** Scratch for one group: R = group · bq stacked query rows of a block, keys and values of the sequence. */
     private static final class Buffers {
         final Tensor q, o, qT, k, v, dkT, dvT, kvT, dp, ds, p;
+        /** Kᵀ and Vᵀ of the group packed for the GEMM, reused by every block. */
+        final float[] kPacked, vPacked;
         final float[] kept;
         final int group, block, headSize;
         /** Where the current group's probabilities start in {@link #kept}. */
@@ -182,6 +188,8 @@ public final class AttentionOps {
             o = Tensor.zeros(rows, g.headSize);
             k = Tensor.zeros(g.time, g.headSize);
             v = Tensor.zeros(g.time, g.headSize);
+            kPacked = new float[(int) PackedMatrix.floatsFor(g.headSize, g.time)];
+            vPacked = new float[(int) PackedMatrix.floatsFor(g.headSize, g.time)];
             qT = Tensor.zeros(g.headSize * rows);
             dkT = Tensor.zeros(g.headSize, g.time);
             dvT = Tensor.zeros(g.headSize, g.time);
@@ -318,9 +326,9 @@ public final class AttentionOps {
          * P (R, t1) = masked softmax of Q·K[0, t1)ᵀ · scale for the block [t0, t1) of sequence b. Query t sees
          * keys [0, t] that are not padding; the rest of its row is 0, and a padding query's whole row is 0.
          */
-        void probabilities(Tensor qb, Tensor keys, Tensor pb, int b, int t0, boolean[] valid) {
-            MatMul.abT(qb, keys, pb, false);                                  // S = Q · K[0, t1)ᵀ  (R, t1)
-            int t1 = keys.rows(), bq = t1 - t0;
+        void probabilities(Tensor qb, PackedMatrix keys, Tensor pb, int b, int t0, boolean[] valid) {
+            MatMul.multiply(qb, keys, pb, false);                             // S = Q · K[0, t1)ᵀ  (R, t1)
+            int t1 = keys.n(), bq = t1 - t0;
             float[] p = pb.data();
             for (int hh = 0; hh < group; hh++) {
                 for (int t = t0; t < t1; t++) {

@@ -11,7 +11,8 @@ import org.sparselora4j.tensor.Tensor;
  * ⌈n/NR⌉ panels of NR columns, panel by panel, element (p, c) of a panel at {@code p*NR + c} (as
  * {@link Packing#packB} writes one), columns past n zero. Every block before the one starting at k-step pc has
  * kStep steps, so that block starts at {@code pc · panels · NR} and its panel j at {@code + j · kc · NR}: any
- * range of whole panels of any block is found without a table. The copy is as large as the matrix (plus the
+ * range of whole panels of any block is found without a table, and the first columns of the matrix are a view
+ * of the same floats ({@link #firstColumns}). The copy is as large as the matrix (plus the
  * padding of the last panel) and holds the values at packing time: the matrix must not change afterwards.
  */
 public final class PackedMatrix {
@@ -19,29 +20,60 @@ public final class PackedMatrix {
     private final int k;
     private final int n;
     private final int kStep;
+    /** Panels per block of k in {@link #data}: those of the packed matrix, also in a view of its first columns. */
     private final int panels;
     private final float[] data;
 
-    private PackedMatrix(Operand source, int k, int n) {
+    private PackedMatrix(Operand source, int k, int n, int kStep, int panels, float[] data) {
         this.source = source;
         this.k = k;
         this.n = n;
-        this.kStep = Gemm.kStep(k);
-        this.panels = (n + MicroKernel.NR - 1) / MicroKernel.NR;
+        this.kStep = kStep;
+        this.panels = panels;
+        this.data = data;
+    }
+
+    private static PackedMatrix pack(Operand source, int k, int n, float[] scratch) {
+        int kStep = Gemm.kStep(k);
+        int panels = (n + MicroKernel.NR - 1) / MicroKernel.NR;
         long size = (long) k * panels * MicroKernel.NR;
         if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("a packed " + k + " x " + n + " matrix exceeds one array");
-        this.data = new float[(int) size];
-        for (int pc = 0; pc < k; pc += kStep) Packing.packB(source, pc, Math.min(kStep, k - pc), 0, n, data, blockOffset(pc));
+        float[] data = scratch != null && scratch.length >= size ? scratch : new float[(int) size];
+        PackedMatrix m = new PackedMatrix(source, k, n, kStep, panels, data);
+        for (int pc = 0; pc < k; pc += kStep) Packing.packB(source, pc, Math.min(kStep, k - pc), 0, n, data, m.blockOffset(pc));
+        return m;
     }
 
     /** B = wᵀ (k = w's columns, n = its rows): the right operand of x·wᵀ. */
     public static PackedMatrix transposed(Tensor w) {
-        return new PackedMatrix(Operand.transposed(w.data(), w.offset(), w.cols()), w.cols(), w.rows());
+        return transposed(w, null);
+    }
+
+    /**
+     * {@link #transposed(Tensor)} packed into {@code scratch} when it holds {@link #floatsFor} floats (a new array
+     * otherwise), for a kernel that packs a fresh matrix of the same size again and again.
+     */
+    public static PackedMatrix transposed(Tensor w, float[] scratch) {
+        return pack(Operand.transposed(w.data(), w.offset(), w.cols()), w.cols(), w.rows(), scratch);
     }
 
     /** B = w (k = w's rows, n = its columns): the right operand of dy·w. */
     public static PackedMatrix rowMajor(Tensor w) {
-        return new PackedMatrix(Operand.rowMajor(w.data(), w.offset(), w.cols()), w.rows(), w.cols());
+        return pack(Operand.rowMajor(w.data(), w.offset(), w.cols()), w.rows(), w.cols(), null);
+    }
+
+    /** Floats a packed k x n matrix takes: k rows of whole panels. */
+    public static long floatsFor(int k, int n) {
+        return (long) k * ((n + MicroKernel.NR - 1) / MicroKernel.NR) * MicroKernel.NR;
+    }
+
+    /**
+     * The first {@code columns} columns of B, sharing this packing: a product with it equals one with those
+     * columns of the matrix (the keys before a position, say, in causal attention).
+     */
+    public PackedMatrix firstColumns(int columns) {
+        if (columns < 0 || columns > n) throw new IllegalArgumentException("first " + columns + " columns of a packed " + k + " x " + n + " matrix");
+        return new PackedMatrix(source, k, columns, kStep, panels, data);
     }
 
     /** Rows of B: the inner dimension of a product with it. */
@@ -54,9 +86,9 @@ public final class PackedMatrix {
         return n;
     }
 
-    /** Floats held, padding included. */
+    /** Floats held, padding included (shared with the views of its first columns). */
     public long floats() {
-        return data.length;
+        return floatsFor(k, panels * MicroKernel.NR);
     }
 
     /** The unpacked matrix, for the paths that read B in place. */

@@ -58,6 +58,39 @@ class PackedMatrixTest {
     }
 
     @Test
+    void firstColumnsOfAPackingMultiplyLikeThoseColumnsOfTheMatrix() {
+        SplittableRandom random = new SplittableRandom(7);
+        int k = 800, n = 3 * MicroKernel.NR + 5; // several blocks of k; views ending inside and at the edge of a panel
+        Tensor w = view(random, n, k);
+        Tensor a = view(random, 30, k);
+        float[] scratch = new float[(int) PackedMatrix.floatsFor(k, n)];
+        PackedMatrix packed = PackedMatrix.transposed(w, scratch);
+        for (int columns : new int[] {0, 1, MicroKernel.NR, MicroKernel.NR + 3, n}) {
+            Tensor out = Tensor.zeros(30, columns);
+            MatMul.multiply(a, packed.firstColumns(columns), out, false);
+            Tensor expected = Tensor.zeros(30, columns);
+            MatMul.abTScalar(a, w.rows(0, columns), expected, false);
+            assertClose(out, expected, k);
+        }
+        assertThatThrownBy(() -> packed.firstColumns(n + 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void packingIntoScratchReusesItWhenLargeEnough() {
+        SplittableRandom random = new SplittableRandom(8);
+        Tensor w = Tensor.randn(random, 1f, 40, 64);
+        Tensor a = Tensor.randn(random, 1f, 12, 64);
+        float[] scratch = new float[(int) PackedMatrix.floatsFor(64, 40)];
+        Tensor first = Tensor.zeros(12, 40), second = Tensor.zeros(12, 40);
+        MatMul.multiply(a, PackedMatrix.transposed(w, scratch), first, false);
+        Tensor w2 = Tensor.randn(random, 1f, 40, 64);
+        MatMul.multiply(a, PackedMatrix.transposed(w2, scratch), second, false);
+        assertClose(second, MatMul.abT(a, w2), 64);
+        assertThat(first.toArray()).isNotEqualTo(second.toArray());
+        assertThat(PackedMatrix.transposed(Tensor.zeros(41, 64), scratch).floats()).isGreaterThanOrEqualTo(PackedMatrix.floatsFor(64, 41));
+    }
+
+    @Test
     void packedCopyHoldsTheValuesAtPackingTime() {
         SplittableRandom random = new SplittableRandom(11);
         Tensor a = Tensor.randn(random, 1f, 40, 30);
