@@ -40,9 +40,10 @@ public interface Backend extends AutoCloseable {
     /**
      * The Vector API kernels, with each frozen weight packed once into the GEMM's panel order on first use and
      * reused by every later product (training's forward x·wᵀ and input gradient dy·w, step after step). Costs a
-     * copy of each weight per layout used, until {@link #close()}; the weights must not change meanwhile.
+     * copy of each weight per layout used, until {@link #close()}, up to a quarter of the maximum heap (weights
+     * beyond it are packed per call); the weights must not change meanwhile.
      */
     static Backend cpuPackingWeights() {
-        return new CpuBackend(true);
+        return new CpuBackend(Runtime.getRuntime().maxMemory() / 4 / Float.BYTES);
     }
 }

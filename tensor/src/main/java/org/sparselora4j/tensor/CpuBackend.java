@@ -6,15 +6,17 @@ import org.sparselora4j.tensor.kernel.PackedMatrix;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The CPU backend: the {@code tensor} kernels, spread over cores by {@link Parallel#current()}. The shared
  * {@link #INSTANCE} keeps nothing. One made by {@link Backend#cpuPackingWeights()} packs each frozen weight
  * once per layout, on first use as {@code b} of {@link #abT} (x·wᵀ) or {@link #ab} (dy·w), and multiplies by
- * the packed copy from then on ({@link PackedMatrix}); the copies die with the backend ({@link #close}).
+ * the packed copy from then on ({@link PackedMatrix}), until its copies reach a budget of floats; weights seen
+ * after that are packed per call as usual. The copies die with the backend ({@link #close}).
  */
 final class CpuBackend implements Backend {
-    static final CpuBackend INSTANCE = new CpuBackend(false);
+    static final CpuBackend INSTANCE = new CpuBackend(0);
 
     /**
      * Products of fewer rows read the weight in place (the unpacked small path: decoding, a few labelled rows), so
@@ -22,21 +24,19 @@ final class CpuBackend implements Backend {
      */
     private static final int PACK_FROM_ROWS = 16;
 
-    /** Packed copies by weight, one map per layout; null for the shared instance. */
-    private final Map<TensorKey, PackedMatrix> transposed, rowMajor;
+    /** Packed copies by weight, one map per layout. */
+    private final Map<TensorKey, PackedMatrix> transposed = new ConcurrentHashMap<>(), rowMajor = new ConcurrentHashMap<>();
+    private final long budgetFloats;
+    private final AtomicLong packedFloats = new AtomicLong();
 
-    CpuBackend(boolean packWeights) {
-        this.transposed = packWeights ? new ConcurrentHashMap<>() : null;
-        this.rowMajor = packWeights ? new ConcurrentHashMap<>() : null;
+    /** A backend that keeps packed copies of at most {@code budgetFloats} floats (0: none). */
+    CpuBackend(long budgetFloats) {
+        this.budgetFloats = budgetFloats;
     }
 
     /** Floats held in packed copies. */
     long packedFloats() {
-        if (transposed == null) return 0;
-        long sum = 0;
-        for (PackedMatrix p : transposed.values()) sum += p.floats();
-        for (PackedMatrix p : rowMajor.values()) sum += p.floats();
-        return sum;
+        return packedFloats.get();
     }
 
     @Override
@@ -46,19 +46,30 @@ final class CpuBackend implements Backend {
 
     @Override
     public void abT(Tensor a, Tensor b, Tensor out, boolean accumulate) {
-        PackedMatrix p = transposed == null || a.rows() < PACK_FROM_ROWS ? null
-                : transposed.computeIfAbsent(TensorKey.of(b), key -> PackedMatrix.transposed(b));
-        // A view of the same floats in another shape shares the key but not the packing.
-        if (p != null && p.k() == b.cols() && p.n() == b.rows()) MatMul.multiply(a, p, out, accumulate);
+        PackedMatrix p = a.rows() < PACK_FROM_ROWS ? null : packed(transposed, b, true);
+        if (p != null) MatMul.multiply(a, p, out, accumulate);
         else MatMul.abT(a, b, out, accumulate);
     }
 
     @Override
     public void ab(Tensor a, Tensor b, Tensor out, boolean accumulate) {
-        PackedMatrix p = rowMajor == null || a.rows() < PACK_FROM_ROWS ? null
-                : rowMajor.computeIfAbsent(TensorKey.of(b), key -> PackedMatrix.rowMajor(b));
-        if (p != null && p.k() == b.rows() && p.n() == b.cols()) MatMul.multiply(a, p, out, accumulate);
+        PackedMatrix p = a.rows() < PACK_FROM_ROWS ? null : packed(rowMajor, b, false);
+        if (p != null) MatMul.multiply(a, p, out, accumulate);
         else MatMul.ab(a, b, out, accumulate);
+    }
+
+    /** The packed copy of w in one layout, made on first use if the budget allows; null when there is none. */
+    private PackedMatrix packed(Map<TensorKey, PackedMatrix> copies, Tensor w, boolean transposedLayout) {
+        if (budgetFloats == 0) return null;
+        int k = transposedLayout ? w.cols() : w.rows(), n = transposedLayout ? w.rows() : w.cols();
+        PackedMatrix p = copies.computeIfAbsent(TensorKey.of(w), key -> {
+            long floats = PackedMatrix.floatsFor(k, n);
+            if (packedFloats.get() + floats > budgetFloats) return null; // no entry: asked again next time, cheaply
+            packedFloats.addAndGet(floats);
+            return transposedLayout ? PackedMatrix.transposed(w) : PackedMatrix.rowMajor(w);
+        });
+        // A view of the same floats in another shape shares the key but not the packing.
+        return p != null && p.k() == k && p.n() == n ? p : null;
     }
 
     @Override
@@ -88,9 +99,8 @@ final class CpuBackend implements Backend {
 
     @Override
     public void close() {
-        if (transposed != null) {
-            transposed.clear();
-            rowMajor.clear();
-        }
+        transposed.clear();
+        rowMajor.clear();
+        packedFloats.set(0);
     }
 }

@@ -41,6 +41,19 @@ class CpuBackendTest {
     }
 
     @Test
+    void weightsBeyondTheBudgetAreMultipliedUnpacked() {
+        SplittableRandom random = new SplittableRandom(4);
+        Tensor w1 = Tensor.randn(random, 1f, 64, 40), w2 = Tensor.randn(random, 1f, 64, 40);
+        Tensor x = Tensor.randn(random, 1f, 32, 40);
+        CpuBackend backend = new CpuBackend(3000); // room for one packed 40 x 64 (2560 floats with NR = 32 or 16)
+        assertSame(product(backend, x, w1, true), product(Backend.cpu(), x, w1, true));
+        long one = backend.packedFloats();
+        assertThat(one).isPositive().isLessThanOrEqualTo(3000);
+        assertSame(product(backend, x, w2, true), product(Backend.cpu(), x, w2, true));
+        assertThat(backend.packedFloats()).as("w2 does not fit beside w1").isEqualTo(one);
+    }
+
+    @Test
     void sharedInstanceKeepsNothing() {
         Tensor w = Tensor.randn(new SplittableRandom(3), 1f, 50, 40);
         product(Backend.cpu(), Tensor.zeros(64, 40), w, true);
