@@ -84,10 +84,29 @@ public final class MatMul {
         if (m == 0 || n == 0) return;
         if (SmallMatMul.suits(a, b, m, k, n)) {
             SmallMatMul.multiply(a, b, m, k, n, out.data(), out.offset(), n, accumulate);
+        } else if (n < NARROW && m >= NARROW * MicroKernel.NR && a.rowsContiguous()) {
+            // dy · B with B (k, n) a few columns wide (a LoRA up-factor): B's columns made contiguous (k·n floats)
+            // turn it into n dot products per row, where the packed GEMM would pad every tile to NR columns.
+            float[] bt = new float[k * n];
+            for (int p = 0; p < k; p++) for (int j = 0; j < n; j++) bt[j * k + p] = b.data()[b.at(p, j)];
+            SmallMatMul.multiply(a, Operand.transposed(bt, 0, k), m, k, n, out.data(), out.offset(), n, accumulate);
+        } else if (n < NARROW && m >= NARROW * MicroKernel.NR && a.colsContiguous() && b.rowsContiguous()) {
+            // aᵀ · b a few columns wide (a LoRA factor's gradient dyᵀ · u): Cᵀ = bᵀ · a is a few rows tall, which
+            // the GEMM pads to MR rows only, and it packs a by plain row copies instead of transposing it.
+            Tensor ct = Tensor.zeros(n, m);
+            Gemm.multiply(b.transpose(), a.transpose(), n, k, m, ct.data(), 0, m, false);
+            float[] c = out.data(), t = ct.data();
+            for (int i = 0; i < m; i++) {
+                int o = out.offset() + i * n;
+                for (int j = 0; j < n; j++) c[o + j] = accumulate ? c[o + j] + t[j * m + i] : t[j * m + i];
+            }
         } else {
             Gemm.multiply(a, b, m, k, n, out.data(), out.offset(), n, accumulate);
         }
     }
+
+    /** Products fewer columns wide than this (and tall enough) take one of the narrow paths of {@link #multiply}. */
+    private static final int NARROW = 16;
 
     /** out(m,n) (+)= a(m,k) · b(n,k)ᵀ, one dot product per output. */
     public static void abTScalar(Tensor a, Tensor b, Tensor out, boolean accumulate) {

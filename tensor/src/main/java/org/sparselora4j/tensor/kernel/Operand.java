@@ -30,6 +30,11 @@ record Operand(float[] data, int offset, int rowStride, int colStride, int[] row
         return new Operand(data, offset, rowStride, colStride, rowIndex, index);
     }
 
+    /** The transpose: element (r, c) of the result is element (c, r) of this. */
+    Operand transpose() {
+        return new Operand(data, offset, colStride, rowStride, colIndex, rowIndex);
+    }
+
     /** Array position of element (r, c). */
     int at(int r, int c) {
         return offset + row(r) * rowStride + col(c) * colStride;

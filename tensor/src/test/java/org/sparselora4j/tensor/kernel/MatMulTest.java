@@ -43,6 +43,8 @@ class MatMulTest {
         mkn.add(new int[] {13, 800, 2 * V});  // three k blocks
         mkn.add(new int[] {33, 20, 2100});    // crosses an NC block of B
         mkn.add(new int[] {100, 1, 100});     // k = 1
+        mkn.add(new int[] {600, 70, 8});      // narrow paths: dy · B and dyᵀ · u of a LoRA factor (n = rank)
+        mkn.add(new int[] {1100, 33, 5});
         List<Arguments> out = new ArrayList<>();
         for (int[] s : mkn) {
             for (Layout layout : Layout.values()) out.add(Arguments.of(layout, s[0], s[1], s[2]));
