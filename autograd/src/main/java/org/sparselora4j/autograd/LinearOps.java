@@ -14,8 +14,9 @@ import org.sparselora4j.tensor.kernel.MatMul;
  * gathered linears over a subset of a weight's rows or columns, and the column gather/scatter between them.
  * Every gradient goes straight into the input's gradient buffer through the kernels' {@code accumulate} mode;
  * a frozen weight gets no {@code dw} work at all. The overloads that take a {@link Backend} are for frozen
- * weights only (the base projections of LoRA and SparseLoRA): the backend may keep a device copy of the weight,
- * which a trainable weight would leave stale, so they refuse a weight that requires a gradient.
+ * weights only (the base projections of LoRA and SparseLoRA, and their classifier): the backend may keep a copy
+ * of the weight (on a device, or packed for the GEMM), which a trainable weight would leave stale, so they refuse
+ * a weight that requires a gradient.
  */
 public final class LinearOps {
     private LinearOps() {

@@ -92,6 +92,31 @@ class AttentionGradTest {
         assertThat(AttentionOps.scoredPairs(t, 4)).isEqualTo(4 * 4 + 4 * 8 + 3 * 11);
     }
 
+    @Test
+    void headsLargeEnoughForThePackedGemmMatchTheDefinitionInBlocks() {
+        // Head size 64 and 300 positions: the block products run on the packed GEMM, each causal block against the
+        // first columns of one packing of Kᵀ (and, backward, Vᵀ); 300 is no multiple of a panel or of the block.
+        int b = 2, t = 300, nh = 4, nkv = 2, dh = 64;
+        boolean[] valid = new boolean[b * t];
+        for (int i = 0; i < valid.length; i++) valid[i] = i != 7 && i < b * t - 5;
+        Var q = param(random, b * t, nh * dh), k = param(random, b * t, nkv * dh), v = param(random, b * t, nkv * dh);
+        Tensor dy = Tensor.randn(random, 1f, b * t, nh * dh);
+        float[] ref = reference(q.value(), k.value(), v.value(), b, t, nh, nkv, dh, valid).toArray();
+        Var fullOut = AttentionOps.attention(q, k, v, b, t, nh, nkv, valid, AttentionOps.KEEP_LIMIT, t);
+        float[][] fullGrads = gradients(fullOut, dy, q, k, v);
+        for (long keep : new long[] {AttentionOps.KEEP_LIMIT, 0}) {
+            Var out = AttentionOps.attention(q, k, v, b, t, nh, nkv, valid, keep, AttentionOps.BLOCK);
+            float[] o = out.value().toArray();
+            for (int i = 0; i < o.length; i++) assertThat(o[i]).as("output %d", i).isCloseTo(ref[i], within(2e-5f));
+            float[][] grads = gradients(out, dy, q, k, v);
+            for (int x = 0; x < 3; x++) {
+                for (int i = 0; i < grads[x].length; i++) {
+                    assertThat(grads[x][i]).as("keep %d input %d gradient %d", keep, x, i).isCloseTo(fullGrads[x][i], within(1e-4f));
+                }
+            }
+        }
+    }
+
     private static float[][] gradients(Var out, Tensor dy, Var... inputs) {
         for (Var x : inputs) x.zeroGrad();
         Tape.backward(out, dy, false);
@@ -123,6 +148,10 @@ class AttentionGradTest {
 
     /** Plain loops in double: per sequence, head and query, a softmax over the allowed keys. */
     private static Tensor reference(Tensor q, Tensor k, Tensor v) {
+        return reference(q, k, v, B, T, NH, NKV, DH, VALID);
+    }
+
+    private static Tensor reference(Tensor q, Tensor k, Tensor v, int B, int T, int NH, int NKV, int DH, boolean[] VALID) {
         Tensor out = Tensor.zeros(B * T, NH * DH);
         int group = NH / NKV;
         for (int b = 0; b < B; b++) {

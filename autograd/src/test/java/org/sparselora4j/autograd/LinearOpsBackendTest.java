@@ -121,6 +121,18 @@ class LinearOpsBackendTest {
     }
 
     @Test
+    void frozenClassifierAndLossGoThroughTheBackendAndMatchThePlainOp() {
+        Var x = param(random, 4, 6), w = constant(random, 9, 6);
+        int[] targets = {2, -1, 8, 0};
+        Recording backend = new Recording();
+        assertSame(x, () -> LinearOps.linearCrossEntropy(x, w, targets, 3f), () -> LinearOps.linearCrossEntropy(x, w, targets, 3f, backend));
+        assertThat(backend.calls).containsExactly("abT", "ab");
+        GradCheck.assertGradients(() -> LinearOps.linearCrossEntropy(x, w, targets, 3f, Backend.cpu()), x, w);
+        Var trainable = param(random, 9, 6);
+        assertThatThrownBy(() -> LinearOps.linearCrossEntropy(x, trainable, targets, 3f, Backend.cpu())).hasMessageContaining("frozen");
+    }
+
+    @Test
     void aTrainableWeightIsRefused() {
         Var x = param(random, 3, 4), w = param(random, 5, 4);
         assertThatThrownBy(() -> LinearOps.linear(x, w, Backend.cpu())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frozen");

@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.MatMul;
+import org.sparselora4j.tensor.kernel.PackedMatrix;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  * are M×K×N of out(M,N) = a·b in the given layout (abT: forward x·Wᵀ, ab: dy·W, aTb: dyᵀ·x). GFLOP/s =
  * 2·M·K·N / time. A training shape below 0.75× OpenBLAS, or one layout far behind the others, means the
  * kernel or the packing of that layout needs work; a small shape where {@code scalar} beats {@code simd}
- * means the small path's threshold or form is wrong. Uses all cores ({@code Parallel.current()}).
+ * means the small path's threshold or form is wrong. {@code packingOnCall} beside {@code prepacked} is what packing a
+ * frozen weight once ({@code PackedMatrix}) saves per product, at a training step's shapes: all rows, SparseLoRA's
+ * dense output-token group (256 rows) and the classifier on it. Uses all cores ({@code Parallel.current()}).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -88,6 +91,35 @@ public class MatMulBench {
     @Benchmark
     public Tensor simdLarge(Large s) {
         return s.simd(s.layout);
+    }
+
+    /** The frozen-weight layouts (abT: x·Wᵀ, ab: dy·W) with W packed once beforehand, as a training backend keeps it. */
+    @State(Scope.Benchmark)
+    public static class Packed extends Operands {
+        @Param({"2048x768x2048", "256x768x2048", "256x768x32000"})
+        String shape;
+        @Param({"abT", "ab"})
+        String layout;
+        PackedMatrix packed;
+
+        @Setup
+        public void setup() {
+            build(shape, layout);
+            packed = layout.equals("abT") ? PackedMatrix.transposed(b) : PackedMatrix.rowMajor(b);
+        }
+    }
+
+    /** x·Wᵀ or dy·W packing W on the call, beside {@link #prepacked} on the same operands. */
+    @Benchmark
+    public Tensor packingOnCall(Packed s) {
+        return s.simd(s.layout);
+    }
+
+    /** The same product from the packed copy: the difference is the packing a training step no longer repeats. */
+    @Benchmark
+    public Tensor prepacked(Packed s) {
+        MatMul.multiply(s.a, s.packed, s.out, false);
+        return s.out;
     }
 
     @Benchmark

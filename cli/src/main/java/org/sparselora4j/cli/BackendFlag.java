@@ -42,8 +42,12 @@ final class BackendFlag {
      * at the cost of a copy of the weights per layout.
      */
     static Backend openForTraining(Args args, String command, PrintStream err) {
-        Backend backend = open(args, command, err);
-        return backend == Backend.cpu() ? Backend.cpuPackingWeights() : backend;
+        return forTraining(open(args, command, err));
+    }
+
+    /** The backend a training run over frozen weights uses in place of {@code opened}: packing on the CPU. */
+    static Backend forTraining(Backend opened) {
+        return opened == Backend.cpu() ? Backend.cpuPackingWeights() : opened;
     }
 
     /**

@@ -116,8 +116,9 @@ final class BenchStepCommand implements Command {
             List<TrainingMethod> built = new ArrayList<>();
             for (Method kind : kinds) {
                 built.add(switch (kind) {
-                    // Full fine-tuning updates its weights in place; beside a method whose frozen base sits in a
-                    // device's weight cache it gets its own copy (the same seed), so that cache never goes stale.
+                    // Full fine-tuning updates its weights in place; beside a method whose frozen base the backend
+                    // keeps a copy of (a device's weight cache, or the CPU's packed weights: anything but the
+                    // shared Backend.cpu()) it gets its own copy (the same seed), so that copy never goes stale.
                     case FULL -> new FullFineTuning(frozenBase && backend != Backend.cpu() ? LlamaInit.random(config, seed) : weights);
                     case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed, backend));
                     case SPARSELORA -> SparseFlags.method(args, "bench step", LoraAdapter.create(weights, loraConfig(args), seed, backend), warmup + steps, 0, seed,

@@ -45,6 +45,16 @@ class BackendFlagTest {
     }
 
     @Test
+    void trainingOnTheCpuPacksItsFrozenWeights() {
+        for (BackendKind kind : new BackendKind[] {BackendKind.CPU, BackendKind.AUTO}) {
+            try (Backend b = BackendFlag.forTraining(BackendFlag.open(kind, new Output().stream, NO_DEVICE))) {
+                assertThat(b).as(kind.name()).isNotSameAs(Backend.cpu());
+                assertThat(b.name()).isEqualTo("cpu");
+            }
+        }
+    }
+
+    @Test
     void autoWithoutAUsableDeviceSaysOnceThatItRunsOnTheVectorApi() {
         Output err = new Output();
         try (Backend b = BackendFlag.open(BackendKind.AUTO, err.stream, NO_DEVICE)) {

@@ -6,9 +6,10 @@ import org.sparselora4j.tensor.kernel.MatMul;
 /**
  * Where the heavy products of a training step run. Chosen once, at construction, and passed to what needs it.
  * The semantics of every method are those of the {@code tensor} kernels of the same name ({@link MatMul},
- * {@link GatheredMatMul}); {@link #cpu()} is exactly those kernels. An accelerator may keep a device copy of a
- * tensor it has seen as a frozen weight ({@code b} of {@code abT}/{@code ab}, {@code w} of the gathered
- * products), keyed by its backing array, for as long as the backend lives.
+ * {@link GatheredMatMul}); {@link #cpu()} is exactly those kernels. A backend may keep a copy of a tensor it has
+ * seen as a frozen weight ({@code b} of {@code abT}/{@code ab}, {@code w} of the gathered products), keyed by its
+ * backing array, for as long as it lives: an accelerator its device copy, {@link #cpuPackingWeights()} the
+ * weight packed for the GEMM. A weight must therefore not change while a backend that has seen it is open.
  */
 public interface Backend extends AutoCloseable {
     /** A short name for logs and JSON, such as "cpu" or "opencl:NVIDIA H100". */
@@ -28,7 +29,7 @@ public interface Backend extends AutoCloseable {
 
     void colsAb(Tensor dy, Tensor w, Index cols, Tensor out, boolean accumulate);
 
-    /** Releases device resources; the CPU backend has none. */
+    /** Releases what the backend keeps (device resources, packed copies); the shared {@link #cpu()} keeps nothing. */
     @Override
     void close();
 
@@ -40,10 +41,13 @@ public interface Backend extends AutoCloseable {
     /**
      * The Vector API kernels, with each frozen weight packed once into the GEMM's panel order on first use and
      * reused by every later product (training's forward x·wᵀ and input gradient dy·w, step after step). Costs a
-     * copy of each weight per layout used, until {@link #close()}, up to a quarter of the maximum heap (weights
-     * beyond it are packed per call); the weights must not change meanwhile.
+     * copy of each weight per layout used, until {@link #close()}, within a third of the heap still free when
+     * it is made (weights beyond that are packed per call, as by {@link #cpu()}); the weights must not change
+     * meanwhile.
      */
     static Backend cpuPackingWeights() {
-        return new CpuBackend(Runtime.getRuntime().maxMemory() / 4 / Float.BYTES);
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        return new CpuBackend(Math.max(0, free / 3 / Float.BYTES));
     }
 }

@@ -19,8 +19,9 @@ final class CpuBackend implements Backend {
     static final CpuBackend INSTANCE = new CpuBackend(0);
 
     /**
-     * Products of fewer rows read the weight in place (the unpacked small path: decoding, a few labelled rows), so
-     * a packed copy would only cost memory.
+     * Products of fewer rows (decoding, a few labelled rows) multiply the weight as it is: the smallest of them
+     * take the unpacked path anyway, and for the others a copy kept for their sake would cost more memory than
+     * the packing per call costs time.
      */
     private static final int PACK_FROM_ROWS = 16;
 
@@ -64,12 +65,21 @@ final class CpuBackend implements Backend {
         int k = transposedLayout ? w.cols() : w.rows(), n = transposedLayout ? w.rows() : w.cols();
         PackedMatrix p = copies.computeIfAbsent(TensorKey.of(w), key -> {
             long floats = PackedMatrix.floatsFor(k, n);
-            if (packedFloats.get() + floats > budgetFloats) return null; // no entry: asked again next time, cheaply
-            packedFloats.addAndGet(floats);
+            if (!reserve(floats)) return null; // no entry: asked again next time, cheaply
             return transposedLayout ? PackedMatrix.transposed(w) : PackedMatrix.rowMajor(w);
         });
         // A view of the same floats in another shape shares the key but not the packing.
         return p != null && p.k() == k && p.n() == n ? p : null;
+    }
+
+    /** Takes {@code floats} from the budget if they fit, atomically (two weights may be packed at once). */
+    private boolean reserve(long floats) {
+        long used;
+        do {
+            used = packedFloats.get();
+            if (used + floats > budgetFloats) return false;
+        } while (!packedFloats.compareAndSet(used, used + floats));
+        return true;
     }
 
     @Override

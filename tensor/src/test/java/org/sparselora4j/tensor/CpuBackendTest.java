@@ -54,6 +54,19 @@ class CpuBackendTest {
     }
 
     @Test
+    void productsOfFewRowsKeepNoPackedCopy() {
+        SplittableRandom random = new SplittableRandom(5);
+        Tensor w = Tensor.randn(random, 1f, 64, 40);
+        try (Backend packing = Backend.cpuPackingWeights()) {
+            Tensor x = Tensor.randn(random, 1f, 15, 40);
+            assertSame(product(packing, x, w, true), product(Backend.cpu(), x, w, true));
+            assertThat(((CpuBackend) packing).packedFloats()).isZero();
+            product(packing, Tensor.randn(random, 1f, 16, 40), w, true);
+            assertThat(((CpuBackend) packing).packedFloats()).isPositive();
+        }
+    }
+
+    @Test
     void sharedInstanceKeepsNothing() {
         Tensor w = Tensor.randn(new SplittableRandom(3), 1f, 50, 40);
         product(Backend.cpu(), Tensor.zeros(64, 40), w, true);

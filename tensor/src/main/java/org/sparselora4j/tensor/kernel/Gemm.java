@@ -14,7 +14,8 @@ import java.util.Arrays;
  * from L2. A is read in place when its rows are contiguous along k (every layout but aTb and a gather of x's
  * columns), otherwise packed block by block. C is read and written once per KC step. Work is split over
  * {@link Parallel#current()} by whole panels of columns (so B is packed once in all) unless there are too
- * few of them to share; each thread packs into its own scratch buffers, kept between calls.
+ * few of them to share; each thread packs into its own scratch buffers, kept between calls. A B packed
+ * beforehand ({@link PackedMatrix}, a frozen weight) is read in place of that packing, block by block.
  */
 final class Gemm {
     private static final int MR = MicroKernel.MR;
@@ -100,7 +101,8 @@ final class Gemm {
                 float[] bp;
                 int bo;
                 if (packed != null) {
-                    // jc is a whole number of panels from 0 (the threads split columns by panels).
+                    // The threads split columns by whole panels, so jc starts a panel of the packing.
+                    if (jc % NR != 0) throw new IllegalStateException("column block at " + jc + " does not start a panel");
                     bp = packed.data();
                     bo = packed.blockOffset(pc) + jc / NR * kc * NR;
                 } else {

@@ -70,17 +70,19 @@ public final class MatMul {
                     + b.k() + " x " + n);
         }
         Checks.output("packed product", out, m, n);
-        if (m == 0 || n == 0) return;
-        Operand ao = Operand.rowMajor(a.data(), a.offset(), k);
-        if (SmallMatMul.suits(ao, b.source(), m, k, n)) {
-            SmallMatMul.multiply(ao, b.source(), m, k, n, out.data(), out.offset(), n, accumulate);
-        } else {
-            Gemm.multiply(ao, b, m, out.data(), out.offset(), n, accumulate);
-        }
+        multiply(Operand.rowMajor(a.data(), a.offset(), k), b.source(), b, m, k, n, out, accumulate);
     }
 
     /** out(m,n) (+)= A(m,k) · B(k,n) for operands already checked: small products unpacked, the rest packed. */
     static void multiply(Operand a, Operand b, int m, int k, int n, Tensor out, boolean accumulate) {
+        multiply(a, b, null, m, k, n, out, accumulate);
+    }
+
+    /**
+     * The one dispatcher: small and narrow products read B in place whether or not it was packed beforehand, so
+     * a packed and an unpacked B give the same bits; the packed GEMM reads {@code packed} when given.
+     */
+    private static void multiply(Operand a, Operand b, PackedMatrix packed, int m, int k, int n, Tensor out, boolean accumulate) {
         if (m == 0 || n == 0) return;
         if (SmallMatMul.suits(a, b, m, k, n)) {
             SmallMatMul.multiply(a, b, m, k, n, out.data(), out.offset(), n, accumulate);
@@ -100,6 +102,8 @@ public final class MatMul {
                 int o = out.offset() + i * n;
                 for (int j = 0; j < n; j++) c[o + j] = accumulate ? c[o + j] + t[j * m + i] : t[j * m + i];
             }
+        } else if (packed != null) {
+            Gemm.multiply(a, packed, m, out.data(), out.offset(), n, accumulate);
         } else {
             Gemm.multiply(a, b, m, k, n, out.data(), out.offset(), n, accumulate);
         }

@@ -12,23 +12,25 @@ import org.sparselora4j.tensor.Tensor;
  * {@link Packing#packB} writes one), columns past n zero. Every block before the one starting at k-step pc has
  * kStep steps, so that block starts at {@code pc · panels · NR} and its panel j at {@code + j · kc · NR}: any
  * range of whole panels of any block is found without a table, and the first columns of the matrix are a view
- * of the same floats ({@link #firstColumns}). The copy is as large as the matrix (plus the
- * padding of the last panel) and holds the values at packing time: the matrix must not change afterwards.
+ * of the same floats ({@link #firstColumns}).
+ *
+ * <p>The copy is as large as the matrix (plus the padding of the last panel) and holds its values at packing
+ * time, while products small enough for the unpacked paths read the matrix itself: the matrix must not change
+ * while a packing of it is in use. Packing into a scratch array ({@link #transposed(Tensor, float[])})
+ * overwrites whatever was packed there before.
  */
 public final class PackedMatrix {
     private final Operand source;
     private final int k;
     private final int n;
-    private final int kStep;
     /** Panels per block of k in {@link #data}: those of the packed matrix, also in a view of its first columns. */
     private final int panels;
     private final float[] data;
 
-    private PackedMatrix(Operand source, int k, int n, int kStep, int panels, float[] data) {
+    private PackedMatrix(Operand source, int k, int n, int panels, float[] data) {
         this.source = source;
         this.k = k;
         this.n = n;
-        this.kStep = kStep;
         this.panels = panels;
         this.data = data;
     }
@@ -39,7 +41,7 @@ public final class PackedMatrix {
         long size = (long) k * panels * MicroKernel.NR;
         if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("a packed " + k + " x " + n + " matrix exceeds one array");
         float[] data = scratch != null && scratch.length >= size ? scratch : new float[(int) size];
-        PackedMatrix m = new PackedMatrix(source, k, n, kStep, panels, data);
+        PackedMatrix m = new PackedMatrix(source, k, n, panels, data);
         for (int pc = 0; pc < k; pc += kStep) Packing.packB(source, pc, Math.min(kStep, k - pc), 0, n, data, m.blockOffset(pc));
         return m;
     }
@@ -73,7 +75,7 @@ public final class PackedMatrix {
      */
     public PackedMatrix firstColumns(int columns) {
         if (columns < 0 || columns > n) throw new IllegalArgumentException("first " + columns + " columns of a packed " + k + " x " + n + " matrix");
-        return new PackedMatrix(source, k, columns, kStep, panels, data);
+        return new PackedMatrix(source, k, columns, panels, data);
     }
 
     /** Rows of B: the inner dimension of a product with it. */
@@ -96,15 +98,11 @@ public final class PackedMatrix {
         return source;
     }
 
-    int kStep() {
-        return kStep;
-    }
-
     float[] data() {
         return data;
     }
 
-    /** Where the block of k-steps starting at {@code pc} (a multiple of {@link #kStep()}) begins. */
+    /** Where the block of k-steps starting at {@code pc} (a multiple of {@link Gemm#kStep}) begins. */
     int blockOffset(int pc) {
         return pc * panels * MicroKernel.NR;
     }

@@ -76,18 +76,40 @@ class PackedMatrixTest {
     }
 
     @Test
-    void packingIntoScratchReusesItWhenLargeEnough() {
+    void packingIntoScratchReusesItWhenLargeEnoughAndLeavesASmallOneAlone() {
         SplittableRandom random = new SplittableRandom(8);
-        Tensor w = Tensor.randn(random, 1f, 40, 64);
         Tensor a = Tensor.randn(random, 1f, 12, 64);
         float[] scratch = new float[(int) PackedMatrix.floatsFor(64, 40)];
-        Tensor first = Tensor.zeros(12, 40), second = Tensor.zeros(12, 40);
-        MatMul.multiply(a, PackedMatrix.transposed(w, scratch), first, false);
-        Tensor w2 = Tensor.randn(random, 1f, 40, 64);
-        MatMul.multiply(a, PackedMatrix.transposed(w2, scratch), second, false);
-        assertClose(second, MatMul.abT(a, w2), 64);
-        assertThat(first.toArray()).isNotEqualTo(second.toArray());
-        assertThat(PackedMatrix.transposed(Tensor.zeros(41, 64), scratch).floats()).isGreaterThanOrEqualTo(PackedMatrix.floatsFor(64, 41));
+        Tensor w = Tensor.randn(random, 1f, 40, 64);
+        PackedMatrix packed = PackedMatrix.transposed(w, scratch);
+        assertThat(packed.data()).isSameAs(scratch);
+        Tensor out = Tensor.zeros(12, 40);
+        MatMul.multiply(a, packed, out, false);
+        assertClose(out, MatMul.abT(a, w), 64);
+        float[] before = scratch.clone();
+        PackedMatrix larger = PackedMatrix.transposed(Tensor.randn(random, 1f, 40 + MicroKernel.NR, 64), scratch);
+        assertThat(larger.data()).isNotSameAs(scratch);
+        assertThat(scratch).containsExactly(before);
+    }
+
+    @Test
+    void firstColumnsOfARowMajorPackingOnSeveralThreads() {
+        SplittableRandom random = new SplittableRandom(9);
+        int k = 500, n = 2100, m = 40; // two blocks of k, columns past one NC block
+        Tensor w = view(random, k, n);
+        Tensor a = view(random, m, k);
+        PackedMatrix packed = PackedMatrix.rowMajor(w);
+        for (int columns : new int[] {MicroKernel.NR - 1, 2049, n}) {
+            for (int threads : new int[] {1, 3}) {
+                Tensor out = Tensor.zeros(m, columns);
+                new Parallel(threads).run(() -> MatMul.multiply(a, packed.firstColumns(columns), out, false));
+                Tensor expected = Tensor.zeros(m, columns);
+                Tensor wc = Tensor.zeros(k, columns);
+                for (int p = 0; p < k; p++) for (int j = 0; j < columns; j++) wc.set(w.get(p, j), p, j);
+                MatMul.abScalar(a, wc, expected, false);
+                assertClose(out, expected, k);
+            }
+        }
     }
 
     @Test
