@@ -83,7 +83,15 @@ public final class SvdEstimator {
 
         /** x·A·B, (n, out) for x (n, in). */
         public Tensor project(Tensor x) {
-            return MatMul.ab(MatMul.ab(x, a), b);
+            Tensor out = Tensor.zeros(x.rows(), outFeatures());
+            project(x, Tensor.zeros(x.rows(), rank()), out);
+            return out;
+        }
+
+        /** out = x·A·B through mid = x·A (n, r), into the given buffers. */
+        public void project(Tensor x, Tensor mid, Tensor out) {
+            MatMul.ab(x, a, mid, false);
+            MatMul.ab(mid, b, out, false);
         }
     }
 

@@ -107,18 +107,12 @@ public final class SvdPredictor implements ChannelPredictor {
             Tensor xc = x.rows(from, from + m);
             Tensor gc = g.rows(0, m);
             Tensor uc = u.rows(0, m);
-            project(gate, xc, gateMid.rows(0, m), gc);
-            project(up, xc, upMid.rows(0, m), uc);
+            gate.project(xc, gateMid.rows(0, m), gc);
+            up.project(xc, upMid.rows(0, m), uc);
             SwiGlu.forward(gc, uc, gc);
             ChannelScores.addColumnSquares(gc, sum);
         }
         return ChannelScores.sqrt(sum);
-    }
-
-    /** out = x·A·B through mid = x·A, into the given buffers. */
-    private static void project(SvdEstimator.Factors f, Tensor x, Tensor mid, Tensor out) {
-        MatMul.ab(x, f.a(), mid, false);
-        MatMul.ab(mid, f.b(), out, false);
     }
 
     @Override
