@@ -126,7 +126,11 @@ final class BenchStepCommand implements Command {
                 });
             }
             // Several methods run interleaved, one step of each per round, so a shared machine's load hits them alike.
-            List<StepBenchmark.Result> results = StepBenchmark.runInterleaved(built, batch, warmup, steps, new Parallel(threads), err);
+            // The predictor's clock restarts with the timed steps, so that its share leaves out the warm-up's JIT work.
+            Runnable resetPredictors = () -> built.forEach(m -> {
+                if (m instanceof SparseLoraMethod sparse) sparse.predictor().resetTime();
+            });
+            List<StepBenchmark.Result> results = StepBenchmark.runInterleaved(built, batch, warmup, steps, new Parallel(threads), err, resetPredictors);
             StepBenchmark.Result loraResult = kinds.contains(Method.LORA) ? results.get(kinds.indexOf(Method.LORA)) : null;
             for (int m = 0; m < built.size(); m++) {
                 TrainingMethod method = built.get(m);
@@ -163,8 +167,8 @@ final class BenchStepCommand implements Command {
                     result.put("base_gradient", d.get("base_gradient"));
                     result.put("flop_ratio", round4(sparse.flopRatio(batch, warmup + steps - 1)));
                     result.put("predictor_flop_share", round4(sparse.count(batch, warmup + steps - 1).predictor() / r.flopsPerStep()));
-                    // The predictor's time over all steps (warm-up included) per step, against the median step.
-                    double predictorMs = sparse.predictor().nanos() / 1e6 / (warmup + steps);
+                    // The predictor's time over the timed steps per step, against the median step.
+                    double predictorMs = sparse.predictor().nanos() / 1e6 / steps;
                     result.put("predictor_ms_per_step", round(predictorMs));
                     result.put("predictor_time_share", round4(predictorMs / r.medianMs()));
                     if (loraResult != null) {

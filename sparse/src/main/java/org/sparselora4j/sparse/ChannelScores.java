@@ -3,6 +3,9 @@ package org.sparselora4j.sparse;
 import org.sparselora4j.models.llama.TokenBatch;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.MatMul;
+import org.sparselora4j.tensor.kernel.Reduce;
+
+import java.util.Arrays;
 
 /** The per-channel statistics the predictors rank by: column L2 norms, directly or through a Gram matrix. */
 final class ChannelScores {
@@ -16,21 +19,23 @@ final class ChannelScores {
         return sqrt(sum);
     }
 
-    /** sum[c] += Σ_i y[i, c]² for each column c of y (n, d): column norms accumulated over row blocks. */
+    /**
+     * sum[c] += Σ_i y[i, c]² for each column c of y (n, d): column norms accumulated over row blocks, each block's
+     * sums in float on the SIMD kernel ({@link Reduce#addColumnSquares}), the blocks' sums in double.
+     */
     static void addColumnSquares(Tensor y, double[] sum) {
-        int n = y.rows();
         int d = y.cols();
         if (sum.length != d) throw new IllegalArgumentException("column sums of length " + sum.length + " for " + d + " columns");
-        float[] data = y.data();
-        int off = y.offset();
-        for (int i = 0; i < n; i++) {
-            int row = off + i * d;
-            for (int c = 0; c < d; c++) {
-                double v = data[row + c];
-                sum[c] += v * v;
-            }
+        float[] block = new float[d];
+        for (int from = 0; from < y.rows(); from += ROWS_PER_FLOAT_SUM) {
+            Arrays.fill(block, 0f);
+            Reduce.addColumnSquares(y.rows(from, Math.min(y.rows(), from + ROWS_PER_FLOAT_SUM)), block);
+            for (int c = 0; c < d; c++) sum[c] += block[c];
         }
     }
+
+    /** Rows summed in float before the sums go into double: float's rounding stays near 1e-5 relative. */
+    private static final int ROWS_PER_FLOAT_SUM = 256;
 
     /** √sum[c] as floats: the norms from summed squares. */
     static float[] sqrt(double[] sum) {

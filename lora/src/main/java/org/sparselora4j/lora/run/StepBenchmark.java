@@ -71,10 +71,17 @@ public final class StepBenchmark {
      */
     public static List<Result> runInterleaved(List<TrainingMethod> methods, TokenBatch batch, int warmup, int steps, Parallel parallel,
                                               PrintStream progress) {
+        return runInterleaved(methods, batch, warmup, steps, parallel, progress, () -> { });
+    }
+
+    /** {@link #runInterleaved(List, TokenBatch, int, int, Parallel, PrintStream)}, running {@code afterWarmup} between the two phases. */
+    public static List<Result> runInterleaved(List<TrainingMethod> methods, TokenBatch batch, int warmup, int steps, Parallel parallel,
+                                              PrintStream progress, Runnable afterWarmup) {
         if (steps < 1 || warmup < 0) throw new IllegalArgumentException("need at least one timed step and no negative warm-up");
         return parallel.call(() -> {
             List<Timer> timers = methods.stream().map(m -> new Timer(m, batch, warmup, steps)).toList();
             for (Timer t : timers) for (int i = 0; i < warmup; i++) t.step(progress);
+            afterWarmup.run();
             for (int i = 0; i < steps; i++) for (Timer t : timers) t.step(progress);
             return timers.stream().map(Timer::result).toList();
         });

@@ -3,6 +3,7 @@ package org.sparselora4j.tensor.kernel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.sparselora4j.tensor.Tensor;
 
 /**
  * Reductions over a window of a float array: dot products, sums of squares, max and argmax. The SIMD versions
@@ -35,6 +36,37 @@ public final class Reduce {
     /** Σ x[off+i]² for i in [0, n). */
     public static float sumSquares(float[] x, int off, int n) {
         return dot(x, off, x, off, n);
+    }
+
+    /**
+     * acc[c] += Σ_i y[i, c]² for every column c of y (rows, cols): column sums of squares, a row at a time along
+     * the columns, so each column keeps its own left-to-right sum (the same rounding as the scalar twin).
+     */
+    public static void addColumnSquares(Tensor y, float[] acc) {
+        int n = y.rows(), d = y.cols();
+        if (acc.length != d) throw new IllegalArgumentException("column sums of length " + acc.length + " for " + d + " columns");
+        float[] data = y.data();
+        int bound = F.loopBound(d);
+        for (int i = 0; i < n; i++) {
+            int row = y.offset() + i * d;
+            int c = 0;
+            for (; c < bound; c += F.length()) {
+                FloatVector v = FloatVector.fromArray(F, data, row + c);
+                v.fma(v, FloatVector.fromArray(F, acc, c)).intoArray(acc, c);
+            }
+            for (; c < d; c++) acc[c] = Math.fma(data[row + c], data[row + c], acc[c]);
+        }
+    }
+
+    /** The definition of {@link #addColumnSquares}. */
+    public static void addColumnSquaresScalar(Tensor y, float[] acc) {
+        int n = y.rows(), d = y.cols();
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < d; c++) {
+                float v = y.data()[y.offset() + i * d + c];
+                acc[c] = Math.fma(v, v, acc[c]);
+            }
+        }
     }
 
     /** max x[off+i] for i in [0, n); -∞ when n = 0; NaN if any element is NaN. */

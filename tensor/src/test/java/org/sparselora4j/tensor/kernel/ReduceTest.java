@@ -1,12 +1,14 @@
 package org.sparselora4j.tensor.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sparselora4j.tensor.Tensor;
 
 class ReduceTest {
     static java.util.stream.IntStream sizes() {
@@ -52,6 +54,20 @@ class ReduceTest {
         x[40] = Float.NaN;
         assertThat(Reduce.max(x, 0, 100)).isNaN();
         assertThat(Reduce.maxScalar(x, 0, 100)).isNaN();
+    }
+
+    @Test
+    void columnSquaresMatchTheScalarTwinBitForBit() {
+        SplittableRandom random = new SplittableRandom(21);
+        for (int cols : new int[] {1, 7, 16, 17, 100, 2048}) {
+            Tensor y = Matrices.view(random, 37, cols);
+            float[] simd = Tensor.randn(random, 1f, cols).toArray(), scalar = simd.clone();
+            Reduce.addColumnSquares(y, simd);
+            Reduce.addColumnSquaresScalar(y, scalar);
+            // Each column is its own left-to-right chain of fused multiply-adds in both: the same bits.
+            assertThat(simd).as("%d columns", cols).containsExactly(scalar);
+        }
+        assertThatThrownBy(() -> Reduce.addColumnSquares(Tensor.zeros(2, 3), new float[4])).hasMessageContaining("4").hasMessageContaining("3");
     }
 
     @Test
