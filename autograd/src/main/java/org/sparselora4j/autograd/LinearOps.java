@@ -174,6 +174,41 @@ public final class LinearOps {
         }, x, w);
     }
 
+    /**
+     * y = x · wᵀ + u · bᵀ with w frozen (on {@code backend}): a LoRA layer's output, its low-rank term (u = the
+     * scaled down-projection (n, r), b (out, r)) added by the GEMM's accumulate mode into the base product's
+     * tensor, so the layer makes one (n, out) tensor, not three, and its backward hands dy to both terms without
+     * copying it. dx = dy · w (on the backend); du = dy · b; db = dyᵀ · u.
+     */
+    public static Var linearPlusLowRank(Var x, Var w, Backend backend, Var u, Var b) {
+        requireFrozen(w, "linearPlusLowRank");
+        Tensor y = Tensor.zeros(x.rows(), w.rows());
+        backend.abT(x.value(), w.value(), y, false);
+        MatMul.abT(u.value(), b.value(), y, true);
+        return Var.op(y, dy -> {
+            if (x.requiresGrad()) backend.ab(dy, w.value(), x.gradBuffer(), true);
+            lowRankBackward(dy, u, b);
+        }, x, w, u, b);
+    }
+
+    /**
+     * y = base + u · bᵀ: a low-rank term added onto a result already made (SparseLoRA's scattered or gathered
+     * base), in one copy of it and the GEMM's accumulate mode. dbase = dy; du = dy · b; db = dyᵀ · u.
+     */
+    public static Var addLowRank(Var base, Var u, Var b) {
+        Tensor y = base.value().copy();
+        MatMul.abT(u.value(), b.value(), y, true);
+        return Var.op(y, dy -> {
+            if (base.requiresGrad()) base.accumulate(dy);
+            lowRankBackward(dy, u, b);
+        }, base, u, b);
+    }
+
+    private static void lowRankBackward(Tensor dy, Var u, Var b) {
+        if (u.requiresGrad()) MatMul.ab(dy, b.value(), u.gradBuffer(), true);   // du = dy · b     (n, r)
+        if (b.requiresGrad()) MatMul.aTb(dy, u.value(), b.gradBuffer(), true);  // db = dyᵀ · u    (out, r)
+    }
+
     /** A backend may cache a weight on its device; a trainable one would change under it. */
     private static void requireFrozen(Var w, String op) {
         if (w.requiresGrad()) {

@@ -6,6 +6,7 @@ import static org.sparselora4j.autograd.Fixtures.param;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Index;
 import org.sparselora4j.tensor.Tensor;
 
@@ -29,6 +30,37 @@ class LinearOpsGradTest {
         Var x = param(random, 3, 4), w = constant(random, 5, 4);
         GradCheck.assertGradients(() -> LinearOps.linear(x, w), x, w);
         assertThat(w.grad()).isNull();
+    }
+
+    @Test
+    void linearPlusLowRankGradients() {
+        Var x = param(random, 3, 4), w = constant(random, 5, 4), u = param(random, 3, 2), b = param(random, 5, 2);
+        GradCheck.assertGradients(() -> LinearOps.linearPlusLowRank(x, w, Backend.cpu(), u, b), x, u, b);
+        assertThat(w.grad()).isNull();
+    }
+
+    @Test
+    void addLowRankGradients() {
+        Var base = param(random, 3, 5), u = param(random, 3, 2), b = param(random, 5, 2);
+        GradCheck.assertGradients(() -> LinearOps.addLowRank(base, u, b), base, u, b);
+    }
+
+    @Test
+    void lowRankSumsEqualTheUnfusedOps() {
+        Var x = param(random, 40, 24), w = constant(random, 36, 24), u = param(random, 40, 8), b = param(random, 36, 8);
+        Tensor dy = Tensor.randn(random, 1f, 40, 36);
+        Var unfused = Ops.add(LinearOps.linear(x, w), LinearOps.linear(u, b));
+        Tape.backward(unfused, dy, false);
+        float[][] expected = {x.grad().toArray(), u.grad().toArray(), b.grad().toArray()};
+        for (Var fused : new Var[] {LinearOps.linearPlusLowRank(x, w, Backend.cpu(), u, b),
+                LinearOps.addLowRank(LinearOps.linear(x, w), u, b)}) {
+            for (Var v : new Var[] {x, u, b}) v.zeroGrad();
+            Tape.backward(fused, dy, false);
+            assertThat(fused.value().toArray()).usingComparatorWithPrecision(1e-5f).containsExactly(unfused.value().toArray());
+            assertThat(x.grad().toArray()).usingComparatorWithPrecision(1e-5f).containsExactly(expected[0]);
+            assertThat(u.grad().toArray()).usingComparatorWithPrecision(1e-5f).containsExactly(expected[1]);
+            assertThat(b.grad().toArray()).usingComparatorWithPrecision(1e-5f).containsExactly(expected[2]);
+        }
     }
 
     @Test

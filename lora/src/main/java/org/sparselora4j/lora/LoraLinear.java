@@ -95,17 +95,23 @@ public final class LoraLinear implements Linear {
         return scale;
     }
 
+    /** x·Wᵀ + s·dropout(x)·Aᵀ·Bᵀ, the low-rank term added inside the base product's tensor. */
     @Override
     public Var forward(Var x) {
-        return Ops.add(LinearOps.linear(x, frozen, backend), loraBranch(x));
+        return LinearOps.linearPlusLowRank(x, frozen, backend, down(x), b);
+    }
+
+    /** y + s·dropout(x)·Aᵀ·Bᵀ: the LoRA branch on x added to a base result made elsewhere (SparseLoRA's sparse paths). */
+    public Var plusLora(Var y, Var x) {
+        return LinearOps.addLowRank(y, down(x), b);
     }
 
     /**
-     * s · dropout(x)·Aᵀ·Bᵀ alone, (n, out); SparseLoRA adds it to its sparse base path. The scale is applied to
-     * the rank-wide (n, rank) product rather than the (n, out) result: the same value, a far smaller tensor.
+     * s·dropout(x)·Aᵀ (n, rank). The scale is applied to this rank-wide product rather than to the (n, out)
+     * result: the same value, a far smaller tensor.
      */
-    public Var loraBranch(Var x) {
-        return LinearOps.linear(Ops.scale(LinearOps.linear(dropout.apply(x), a), scale), b);
+    private Var down(Var x) {
+        return Ops.scale(LinearOps.linear(dropout.apply(x), a), scale);
     }
 
     @Override

@@ -70,6 +70,6 @@ final class SplitLinear {
 
     /** y + the LoRA branch on x (full width), or y itself when the projection is not LoRA-wrapped. */
     Var plusLora(Var y, Var x) {
-        return lora == null ? y : Ops.add(y, lora.loraBranch(x));
+        return lora == null ? y : lora.plusLora(y, x);
     }
 }
