@@ -204,6 +204,21 @@ public final class LinearOps {
         }, base, u, b);
     }
 
+    /**
+     * y (n, width) = scatter(compact, cols) + u · bᵀ: SparseLoRA's base on the kept output channels (zero on the
+     * others) plus the dense low-rank LoRA term, in one tensor: the low-rank product written first, the kept
+     * channels added into it. dcompact = dy[:, cols]; du = dy · b; db = dyᵀ · u.
+     */
+    public static Var scatterPlusLowRank(Var compact, Index cols, int width, Var u, Var b) {
+        Tensor y = Tensor.zeros(compact.rows(), width);
+        MatMul.abT(u.value(), b.value(), y, false);
+        Gather.scatterAddColumns(compact.value(), cols, y);
+        return Var.op(y, dy -> {
+            if (compact.requiresGrad()) Elementwise.axpy(1f, Gather.columns(dy, cols), compact.gradBuffer());
+            lowRankBackward(dy, u, b);
+        }, compact, u, b);
+    }
+
     private static void lowRankBackward(Tensor dy, Var u, Var b) {
         if (u.requiresGrad()) MatMul.ab(dy, b.value(), u.gradBuffer(), true);   // du = dy · b     (n, r)
         if (b.requiresGrad()) MatMul.aTb(dy, u.value(), b.gradBuffer(), true);  // db = dyᵀ · u    (out, r)

@@ -46,6 +46,15 @@ class LinearOpsGradTest {
     }
 
     @Test
+    void scatterPlusLowRankGradients() {
+        Var compact = param(random, 3, 2), u = param(random, 3, 2), b = param(random, 5, 2);
+        Index cols = new Index(new int[] {1, 4});
+        GradCheck.assertGradients(() -> LinearOps.scatterPlusLowRank(compact, cols, 5, u, b), compact, u, b);
+        Var unfused = Ops.add(LinearOps.scatterColumns(compact, cols, 5), LinearOps.linear(u, b));
+        assertThat(LinearOps.scatterPlusLowRank(compact, cols, 5, u, b).value().toArray()).containsExactly(unfused.value().toArray());
+    }
+
+    @Test
     void lowRankSumsEqualTheUnfusedOps() {
         Var x = param(random, 40, 24), w = constant(random, 36, 24), u = param(random, 40, 8), b = param(random, 36, 8);
         Tensor dy = Tensor.randn(random, 1f, 40, 36);

@@ -5,6 +5,7 @@ import org.sparselora4j.autograd.Ops;
 import org.sparselora4j.autograd.Var;
 import org.sparselora4j.models.llama.Linear;
 import org.sparselora4j.tensor.Backend;
+import org.sparselora4j.tensor.Index;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.Elementwise;
 import org.sparselora4j.tensor.kernel.MatMul;
@@ -104,6 +105,14 @@ public final class LoraLinear implements Linear {
     /** y + s·dropout(x)·Aᵀ·Bᵀ: the LoRA branch on x added to a base result made elsewhere (SparseLoRA's sparse paths). */
     public Var plusLora(Var y, Var x) {
         return LinearOps.addLowRank(y, down(x), b);
+    }
+
+    /**
+     * scatter(compact, cols) + s·dropout(x)·Aᵀ·Bᵀ: a base computed on the kept output channels only (SparseLoRA),
+     * zero on the others, plus the LoRA branch on every channel, in one (n, out) tensor.
+     */
+    public Var scatterPlusLora(Var compact, Index cols, Var x) {
+        return LinearOps.scatterPlusLowRank(compact, cols, outFeatures(), down(x), b);
     }
 
     /**

@@ -1,7 +1,6 @@
 package org.sparselora4j.sparse;
 
 import org.sparselora4j.autograd.AttentionOps;
-import org.sparselora4j.autograd.LinearOps;
 import org.sparselora4j.autograd.Ops;
 import org.sparselora4j.autograd.Var;
 import org.sparselora4j.models.llama.AttentionBlock;
@@ -71,8 +70,7 @@ public final class SparseAttention implements AttentionBlock {
 
     /** The sparse group of a row-sliced projection: scatter(xs·W[idx]ᵀ) to full width, plus its LoRA branch. */
     private Var rows(SplitLinear p, Var xs, Index idx) {
-        Var base = LinearOps.scatterColumns(p.baseRows(baseInput(p, xs), idx), idx, p.outFeatures());
-        return p.plusLora(base, xs);
+        return p.scatterPlusLora(p.baseRows(baseInput(p, xs), idx), idx, xs);
     }
 
     private Var baseInput(SplitLinear p, Var x) {

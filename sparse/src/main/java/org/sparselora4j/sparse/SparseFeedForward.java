@@ -61,8 +61,8 @@ public final class SparseFeedForward implements FeedForward {
         Var g = gate.baseRows(xs, idx);
         Var u = up.baseRows(xs, idx);
         if (gate.adapted() || up.adapted()) {
-            g = gate.plusLora(LinearOps.scatterColumns(g, idx, hidden), xs);
-            u = up.plusLora(LinearOps.scatterColumns(u, idx, hidden), xs);
+            g = gate.scatterPlusLora(g, idx, xs);
+            u = up.scatterPlusLora(u, idx, xs);
             Var h = Ops.swiglu(g, u);                                              // (n, hidden)
             return down.plusLora(down.baseCols(h, idx, false), h);
         }

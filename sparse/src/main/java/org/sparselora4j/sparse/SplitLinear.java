@@ -68,6 +68,14 @@ final class SplitLinear {
         return LinearOps.linearCols(x, base, cols, compactInput, backend);
     }
 
+    /**
+     * The base's kept output channels {@code compact} (n, k) scattered to full width (zero elsewhere), plus the
+     * LoRA branch on x when the projection is LoRA-wrapped, in one tensor.
+     */
+    Var scatterPlusLora(Var compact, Index cols, Var x) {
+        return lora == null ? LinearOps.scatterColumns(compact, cols, outFeatures()) : lora.scatterPlusLora(compact, cols, x);
+    }
+
     /** y + the LoRA branch on x (full width), or y itself when the projection is not LoRA-wrapped. */
     Var plusLora(Var y, Var x) {
         return lora == null ? y : lora.plusLora(y, x);
