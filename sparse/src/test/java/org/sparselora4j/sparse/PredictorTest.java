@@ -216,8 +216,8 @@ class PredictorTest {
         LoadedModel m = SparseFixtures.stories();
         TokenBatch batch = SparseFixtures.textBatch(m.tokenizer().orElseThrow(), 8, 64);
         SvdEstimator est = SvdEstimator.build(m.weights(), 8);
-        EstimatorDiagnostics.Report head = EstimatorDiagnostics.run(m.weights(), est, batch, 0.5, GqaMapping.HEAD_CONSISTENT, FfnScoring.MEAN, 1, 1);
-        EstimatorDiagnostics.Report ref = EstimatorDiagnostics.run(m.weights(), est, batch, 0.5, GqaMapping.REFERENCE, FfnScoring.MEAN, 1, 1);
+        EstimatorDiagnostics.Report head = halfSparse(m, est, batch, GqaMapping.HEAD_CONSISTENT, FfnScoring.MEAN);
+        EstimatorDiagnostics.Report ref = halfSparse(m, est, batch, GqaMapping.REFERENCE, FfnScoring.MEAN);
         System.out.print(head.table());
         System.out.print(ref.table());
         for (EstimatorDiagnostics.Row r : head.rows()) {
@@ -250,11 +250,12 @@ class PredictorTest {
         LoadedModel m = SparseFixtures.stories();
         TokenBatch batch = SparseFixtures.textBatch(m.tokenizer().orElseThrow(), 8, 64);
         SvdEstimator est = SvdEstimator.build(m.weights(), 8);
-        EstimatorDiagnostics.Report mean = EstimatorDiagnostics.run(m.weights(), est, batch, 0.5, GqaMapping.HEAD_CONSISTENT, FfnScoring.MEAN, 1, 1);
-        EstimatorDiagnostics.Report tokens = EstimatorDiagnostics.run(m.weights(), est, batch, 0.5, GqaMapping.HEAD_CONSISTENT, FfnScoring.TOKENS, 1, 1);
+        EstimatorDiagnostics.Report mean = halfSparse(m, est, batch, GqaMapping.HEAD_CONSISTENT, FfnScoring.MEAN);
+        EstimatorDiagnostics.Report tokens = halfSparse(m, est, batch, GqaMapping.HEAD_CONSISTENT, FfnScoring.TOKENS);
         System.out.print(tokens.table());
         EstimatorDiagnostics.Module ffn = EstimatorDiagnostics.Module.FFN;
-        assertThat(tokens.meanRecallSvd(ffn)).isGreaterThan(mean.meanRecallSvd(ffn) + 0.03);
+        // A margin well inside the measured 0.04: one channel flipping at a tie moves a layer's recall by 0.012.
+        assertThat(tokens.meanRecallSvd(ffn)).isGreaterThan(mean.meanRecallSvd(ffn) + 0.02);
         for (EstimatorDiagnostics.Module module : List.of(EstimatorDiagnostics.Module.Q, EstimatorDiagnostics.Module.K, EstimatorDiagnostics.Module.V)) {
             assertThat(tokens.meanRecallSvd(module)).as(module.name()).isEqualTo(mean.meanRecallSvd(module));
         }
@@ -271,5 +272,10 @@ class PredictorTest {
                 new SvdPredictor(SvdEstimator.build(w, 2), GqaMapping.REFERENCE),
                 new SvdPredictor(SvdEstimator.build(w, 2), GqaMapping.HEAD_CONSISTENT, FfnScoring.TOKENS),
                 new OraclePredictor(w, GqaMapping.HEAD_CONSISTENT), new RandomPredictor(c, GqaMapping.REFERENCE, 1));
+    }
+
+    /** The fidelity report at 50% sparsity, random picks seeded with 1, one timing repeat. */
+    private static EstimatorDiagnostics.Report halfSparse(LoadedModel m, SvdEstimator est, TokenBatch batch, GqaMapping mapping, FfnScoring scoring) {
+        return EstimatorDiagnostics.run(m.weights(), est, batch, 0.5, mapping, scoring, 1, 1);
     }
 }
