@@ -28,6 +28,8 @@ final class Gemm {
     static final int KC = 384;
     /** Rows per A block (a multiple of MR): MC x KC floats (360 KB) stay in the 1 MB L2. */
     static final int MC = 40 * MR;
+    /** Blocks of at most this many rows of C read a row-major B in place instead of packing it. */
+    static final int SHORT = 2 * MR;
     /** Columns per packed B block (a multiple of NR). */
     static final int NC = 2048 / NR * NR;
 
@@ -92,23 +94,36 @@ final class Gemm {
         // A with rows contiguous along k (abT, ab and the gathers of w) needs no packing: the kernel reads
         // its MR rows in place, which saves a transposing copy of all of A per thread.
         boolean direct = a.colStride() == 1 && a.rowIndex() == null && a.colIndex() == null;
+        // A short block (a LoRA factor's gradient: r rows of C) uses each element of B once or twice, so packing B
+        // would cost as much as the product: a row-major B is read where it lies.
+        boolean inPlaceB = packed == null && i1 - i0 <= SHORT && b.rowsContiguous() && b.rowIndex() == null;
         int kStep = kStep(k);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += kStep) {
                 int kc = Math.min(kStep, k - pc);
                 boolean load = accumulate || pc > 0;
+                // Where panel jr of this B block starts (bo + jr · step) and the stride of its rows (ldb).
                 float[] bp;
-                int bo;
+                int bo, step, ldb;
                 if (packed != null) {
                     // The threads split columns by whole panels, so jc starts a panel of the packing.
                     if (jc % NR != 0) throw new IllegalStateException("column block at " + jc + " does not start a panel");
                     bp = packed.data();
                     bo = packed.blockOffset(pc) + jc / NR * kc * NR;
+                    step = kc;
+                    ldb = NR;
+                } else if (inPlaceB) {
+                    bp = b.data();
+                    bo = b.offset() + pc * b.rowStride() + jc;
+                    step = 1;
+                    ldb = b.rowStride();
                 } else {
                     Packing.packB(b, pc, kc, jc, nc, s.b);
                     bp = s.b;
                     bo = 0;
+                    step = kc;
+                    ldb = NR;
                 }
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
@@ -119,21 +134,30 @@ final class Gemm {
                     } else {
                         Packing.packA(a, ic, mc, pc, kc, s.a);
                     }
-                    sweep(a, direct, ic, pc, s, bp, bo, kc, mc, nc, c, cOff + ic * ldc + jc, ldc, load);
+                    sweep(a, direct, ic, pc, s, b, jc, bp, bo, step, ldb, kc, mc, nc, c, cOff + ic * ldc + jc, ldc, load);
                 }
             }
         }
     }
 
     /**
-     * All tiles of one (mc x kc) · (kc x nc) block into C at {@code co}; B is packed, its panels from
-     * {@code bp[bo]} on, A packed or in place.
+     * All tiles of one (mc x kc) · (kc x nc) block into C at {@code co}; panel jr of B starts at
+     * {@code bp[bo + jr·step]} with rows {@code ldb} apart (packed, or B read in place), A packed or in place. A
+     * ragged last panel of a B read in place is packed (zero-padded) first: the kernel reads whole panels.
      */
-    private static void sweep(Operand a, boolean direct, int ic, int pc, Scratch s, float[] bp, int bo, int kc, int mc, int nc,
-                              float[] c, int co, int ldc, boolean load) {
+    private static void sweep(Operand a, boolean direct, int ic, int pc, Scratch s, Operand b, int jc, float[] bp, int bo, int step,
+                              int ldb, int kc, int mc, int nc, float[] c, int co, int ldc, boolean load) {
         int full = mc / MR * MR;
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
+            float[] pb = bp;
+            int po = bo + jr * step, pl = ldb;
+            if (cols < NR && step == 1) {
+                Packing.packB(b, pc, kc, jc + jr, cols, s.b);
+                pb = s.b;
+                po = 0;
+                pl = NR;
+            }
             for (int ir = 0; ir < mc; ir += MR) {
                 int rows = Math.min(MR, mc - ir);
                 float[] ad;
@@ -151,10 +175,10 @@ final class Gemm {
                 }
                 int ct = co + ir * ldc + jr;
                 if (rows == MR && cols == NR) {
-                    MicroKernel.tile(ad, ao, ars, acs, bp, bo + jr * kc, kc, c, ct, ldc, load);
+                    MicroKernel.tile(ad, ao, ars, acs, pb, po, pl, kc, c, ct, ldc, load);
                 } else {
                     // Ragged edge: full tile into scratch, then add only the part inside C.
-                    MicroKernel.tile(ad, ao, ars, acs, bp, bo + jr * kc, kc, s.tile, 0, NR, false);
+                    MicroKernel.tile(ad, ao, ars, acs, pb, po, pl, kc, s.tile, 0, NR, false);
                     for (int r = 0; r < rows; r++) {
                         for (int j = 0; j < cols; j++) {
                             int o = ct + r * ldc + j;

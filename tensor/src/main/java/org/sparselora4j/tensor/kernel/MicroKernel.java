@@ -26,17 +26,18 @@ final class MicroKernel {
     }
 
     /**
-     * C[r, c] (+)= Σ_p A(r, p) · Bp[p*NR + c] for the full tile r < MR, c < NR, where A(r, p) is
-     * {@code a[ao + r*ars + p*acs]} (a packed panel: ars = 1, acs = MR; rows read in place: ars = lda, acs = 1)
+     * C[r, c] (+)= Σ_p A(r, p) · B(p, c) for the full tile r < MR, c < NR, where A(r, p) is
+     * {@code a[ao + r*ars + p*acs]} (a packed panel: ars = 1, acs = MR; rows read in place: ars = lda, acs = 1),
+     * B(p, c) is {@code b[bo + p*ldb + c]} (a packed panel: ldb = NR; a row-major B read in place: its row stride)
      * and C[r, c] is {@code c[co + r*ldc + c]}; with {@code load} the tile's old values are added, otherwise
      * overwritten.
      */
-    static void tile(float[] a, int ao, int ars, int acs, float[] b, int bo, int kc, float[] c, int co, int ldc, boolean load) {
+    static void tile(float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, int kc, float[] c, int co, int ldc, boolean load) {
         int a1 = ars, a2 = 2 * ars, a3 = 3 * ars, a4 = 4 * ars, a5 = 5 * ars;
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (int p = 0; p < kc; p++) {
-            int bi = bo + p * NR;
+            int bi = bo + p * ldb;
             int ai = ao + p * acs;
             FloatVector b0 = FloatVector.fromArray(F, b, bi);
             FloatVector b1 = FloatVector.fromArray(F, b, bi + V);
@@ -89,11 +90,11 @@ final class MicroKernel {
     }
 
     /** The definition of {@link #tile}, one multiply-add at a time; tests compare against it. */
-    static void tileScalar(float[] a, int ao, int ars, int acs, float[] b, int bo, int kc, float[] c, int co, int ldc, boolean load) {
+    static void tileScalar(float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, int kc, float[] c, int co, int ldc, boolean load) {
         for (int r = 0; r < MR; r++) {
             for (int j = 0; j < NR; j++) {
                 float sum = 0f;
-                for (int p = 0; p < kc; p++) sum += a[ao + r * ars + p * acs] * b[bo + p * NR + j];
+                for (int p = 0; p < kc; p++) sum += a[ao + r * ars + p * acs] * b[bo + p * ldb + j];
                 int o = co + r * ldc + j;
                 c[o] = load ? c[o] + sum : sum;
             }

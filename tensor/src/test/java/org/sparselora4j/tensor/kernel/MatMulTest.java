@@ -44,6 +44,8 @@ class MatMulTest {
         mkn.add(new int[] {33, 20, 2100});    // crosses an NC block of B
         mkn.add(new int[] {100, 1, 100});     // k = 1
         mkn.add(new int[] {600, 70, 8});      // narrow paths: dy · B and dyᵀ · u of a LoRA factor (n = rank)
+        mkn.add(new int[] {8, 900, 3 * V + 5}); // short: B read in place over three k blocks, a ragged last panel
+        mkn.add(new int[] {12, 40, 4 * V});
         mkn.add(new int[] {1100, 33, 5});
         List<Arguments> out = new ArrayList<>();
         for (int[] s : mkn) {
@@ -187,13 +189,16 @@ class MatMulTest {
         SplittableRandom random = new SplittableRandom(3);
         int kc = 37, ldc = MicroKernel.NR + 5;
         float[] a = Tensor.randn(random, 1f, kc * MicroKernel.MR + 4).data();
-        float[] b = Tensor.randn(random, 1f, kc * MicroKernel.NR + 2).data();
-        for (boolean load : new boolean[] {false, true}) {
-            float[] c = Tensor.randn(random, 1f, 3 + MicroKernel.MR * ldc).data();
-            float[] expected = c.clone();
-            MicroKernel.tile(a, 4, 1, MicroKernel.MR, b, 2, kc, c, 3, ldc, load);
-            MicroKernel.tileScalar(a, 4, 1, MicroKernel.MR, b, 2, kc, expected, 3, ldc, load);
-            assertClose(Tensor.of(c, c.length), Tensor.of(expected, expected.length), kc);
+        // B as a packed panel (rows NR apart) and as a row-major matrix read in place (rows further apart).
+        for (int ldb : new int[] {MicroKernel.NR, MicroKernel.NR + 7}) {
+            float[] b = Tensor.randn(random, 1f, kc * ldb + 2).data();
+            for (boolean load : new boolean[] {false, true}) {
+                float[] c = Tensor.randn(random, 1f, 3 + MicroKernel.MR * ldc).data();
+                float[] expected = c.clone();
+                MicroKernel.tile(a, 4, 1, MicroKernel.MR, b, 2, ldb, kc, c, 3, ldc, load);
+                MicroKernel.tileScalar(a, 4, 1, MicroKernel.MR, b, 2, ldb, kc, expected, 3, ldc, load);
+                assertClose(Tensor.of(c, c.length), Tensor.of(expected, expected.length), kc);
+            }
         }
     }
 }
