@@ -134,7 +134,7 @@ final class Gemm {
                     } else {
                         Packing.packA(a, ic, mc, pc, kc, s.a);
                     }
-                    sweep(a, direct, ic, pc, s, b, jc, bp, bo, step, ldb, kc, mc, nc, c, cOff + ic * ldc + jc, ldc, load);
+                    sweep(a, direct, ic, pc, s, b, inPlaceB, jc, bp, bo, step, ldb, kc, mc, nc, c, cOff + ic * ldc + jc, ldc, load);
                 }
             }
         }
@@ -145,14 +145,14 @@ final class Gemm {
      * {@code bp[bo + jr·step]} with rows {@code ldb} apart (packed, or B read in place), A packed or in place. A
      * ragged last panel of a B read in place is packed (zero-padded) first: the kernel reads whole panels.
      */
-    private static void sweep(Operand a, boolean direct, int ic, int pc, Scratch s, Operand b, int jc, float[] bp, int bo, int step,
-                              int ldb, int kc, int mc, int nc, float[] c, int co, int ldc, boolean load) {
+    private static void sweep(Operand a, boolean direct, int ic, int pc, Scratch s, Operand b, boolean inPlaceB, int jc, float[] bp, int bo,
+                              int step, int ldb, int kc, int mc, int nc, float[] c, int co, int ldc, boolean load) {
         int full = mc / MR * MR;
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             float[] pb = bp;
             int po = bo + jr * step, pl = ldb;
-            if (cols < NR && step == 1) {
+            if (cols < NR && inPlaceB) {
                 Packing.packB(b, pc, kc, jc + jr, cols, s.b);
                 pb = s.b;
                 po = 0;

@@ -46,6 +46,7 @@ class MatMulTest {
         mkn.add(new int[] {600, 70, 8});      // narrow paths: dy · B and dyᵀ · u of a LoRA factor (n = rank)
         mkn.add(new int[] {8, 900, 3 * V + 5}); // short: B read in place over three k blocks, a ragged last panel
         mkn.add(new int[] {12, 40, 4 * V});
+        mkn.add(new int[] {300, 1, 8 * V + 5}); // k = 1 over two MC blocks of A, a ragged last panel of packed B
         mkn.add(new int[] {1100, 33, 5});
         List<Arguments> out = new ArrayList<>();
         for (int[] s : mkn) {
