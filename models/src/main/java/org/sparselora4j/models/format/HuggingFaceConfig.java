@@ -155,7 +155,8 @@ public final class HuggingFaceConfig {
 
     /**
      * The config.json text for a model of its family, as transformers writes it (its RoPE style is not written:
-     * Hugging Face weights are HALF_SPLIT). A GGUF's rope_freqs table has no config.json form and is refused.
+     * Hugging Face weights are HALF_SPLIT). A GGUF's rope_freqs table is written as the llama3 scaling it is
+     * ({@link RopeScaling.Divisors#asLlama3}), and refused when it is not one.
      */
     public static String toJson(LlamaConfig c) {
         Architecture a = c.architecture();
@@ -173,7 +174,12 @@ public final class HuggingFaceConfig {
         json.put("max_position_embeddings", c.maxSeqLen());
         json.put("rms_norm_eps", Double.parseDouble(Float.toString(c.normEps()))); // 1e-5, not 9.99e-6
         json.put("rope_theta", c.ropeTheta());
-        json.put("rope_scaling", switch (a.ropeScaling()) {
+        RopeScaling scaling = a.ropeScaling();
+        if (scaling instanceof RopeScaling.Divisors d) {
+            scaling = d.asLlama3(c.ropeTheta(), c.headSize()).orElseThrow(() -> new IllegalArgumentException(
+                    "the GGUF's rope_freqs table is not Llama 3's standard scaling and has no config.json form"));
+        }
+        json.put("rope_scaling", switch (scaling) {
             case RopeScaling.None n -> null;
             case RopeScaling.Linear l -> Map.of("rope_type", "linear", "factor", l.factor());
             case RopeScaling.Llama3 l -> {
@@ -185,8 +191,7 @@ public final class HuggingFaceConfig {
                 m.put("original_max_position_embeddings", l.originalContext());
                 yield m;
             }
-            case RopeScaling.Divisors d -> throw new IllegalArgumentException(
-                    "a GGUF rope_freqs table has no config.json form; export the model from its Hugging Face folder");
+            case RopeScaling.Divisors d -> throw new IllegalStateException("divisors were converted above");
         });
         json.put("tie_word_embeddings", c.tiedClassifier());
         json.put("hidden_act", "silu");

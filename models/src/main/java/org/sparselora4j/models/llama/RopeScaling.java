@@ -3,6 +3,7 @@ package org.sparselora4j.models.llama;
 import org.sparselora4j.tensor.kernel.Rope;
 
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * How a model's RoPE frequencies derive from the plain ones, f_i = theta^(−2i/headSize): Hugging Face's
@@ -84,6 +85,25 @@ public sealed interface RopeScaling {
             float[] f = Rope.plainFrequencies(headSize, theta);
             for (int i = 0; i < f.length; i++) f[i] = f[i] / divisors[i];
             return f;
+        }
+
+        /**
+         * The llama3 scaling these divisors are, when they are one: Meta's Llama 3.1/3.2/3.3 settings (low 1, high 4,
+         * original context 8192) with the largest divisor as the factor, if they give the same divisors within 1e-5
+         * relative. GGUF keeps only the table; this is how a GGUF model gets its config.json back.
+         */
+        public Optional<Llama3> asLlama3(double theta, int headSize) {
+            float max = 0;
+            for (float d : divisors) max = Math.max(max, d);
+            if (max <= 1) return Optional.empty();
+            Llama3 candidate = new Llama3(max, 1, 4, 8192);
+            float[] plain = Rope.plainFrequencies(headSize, theta);
+            float[] scaled = candidate.inverseFrequencies(theta, headSize);
+            for (int i = 0; i < divisors.length; i++) {
+                double d = plain[i] / (double) scaled[i];
+                if (Math.abs(d - divisors[i]) > 1e-5 * divisors[i]) return Optional.empty();
+            }
+            return Optional.of(candidate);
         }
 
         @Override
