@@ -119,6 +119,58 @@ VARIANTS = [
 ]
 
 
+# Small templates for the evaluator's own test, rendered by the same Jinja environment transformers builds.
+SNIPPETS = [
+    (r"{{ 'a' ~ 1 ~ none ~ true }}", {}),
+    (r"{{ 1 + 2 * 3 }} {{ 7 // 2 }} {{ -7 // 2 }} {{ 7 % 3 }} {{ -7 % 3 }} {{ 7 / 2 }} {{ 2 ** 10 }}", {}),
+    (r"{{ 0.1 + 0.2 }} {{ 1e-5 }} {{ 1.0 }} {{ 1e16 }} {{ 123456789.0 }} {{ 0.0001 }}", {}),
+    (r"{{ x }}|{{ x is defined }}|{{ y is defined }}|{{ y is undefined }}", {"x": None}),
+    (r"{{ [1, 'a', none, true, 2.5] }} {{ {'k': [1, {'n': none}]} }} {{ ('t', 1) | list }}", {}),
+    (r"""{{ 'it\'s' }} {{ "say \"hi\"" }} {{ 'a\nb' }} {{ 'tab\there' }} {{ '\u00e9\x41' }}""", {}),
+    (r"{{ s[1:] }}|{{ s[:-1] }}|{{ s[::-1] }}|{{ s[1:4:2] }}|{{ l[-2:] }}|{{ l[::-1] }}|{{ l[5:] }}",
+     {"s": "h\u00e9llo\U0001F30D", "l": [1, 2, 3, 4]}),
+    (r"{{ s | trim }}|{{ s | length }}|{{ s | upper }}|{{ s | lower }}|{{ s.strip('x ') }}|{{ s.lstrip() }}|{{ s.rstrip() }}|",
+     {"s": "  Xa B\u00a0\n"}),
+    (r"{{ 'a,b,,c'.split(',') }} {{ ' a  b '.split() }} {{ 'a-b-c'.split('-', 1) }} {{ 'x'.startswith(('y', 'x')) }} {{ 'abc'.endswith('bc') }}", {}),
+    (r"""{{ d | tojson }} {{ d | tojson(indent=2) }} {{ [] | tojson }} {{ {} | tojson(indent=4) }} {{ 'caf\u00e9 "q" \n' | tojson }}""",
+     {"d": {"b": [1, 2.5, None, True], "a": {"x": "\u00e9\n\t"}}}),
+    (r"{{ d | tojson(sort_keys=true) }} {{ d | tojson(separators=(',', ':')) }} {{ d | tojson(ensure_ascii=true) }}",
+     {"d": {"z": 1, "a": "\u00e9\U0001F30D"}}),
+    (r"{% for x in l %}{{ loop.index }}{{ loop.index0 }}{{ loop.first }}{{ loop.last }}{{ loop.length }}{{ loop.revindex }},{% endfor %}",
+     {"l": ["a", "b", "c"]}),
+    (r"{% for x in l if x != 'b' %}{{ loop.index }}{{ x }}{% else %}empty{% endfor %}|{% for x in [] %}{% else %}none{% endfor %}",
+     {"l": ["a", "b", "c"]}),
+    (r"{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}{% for k in d %}{{ k }}{% endfor %}{% for k, v in d | items %}{{ v }}{% endfor %}",
+     {"d": {"b": 1, "a": 2}}),
+    (r"{% for x in range(5) %}{% if x == 1 %}{% continue %}{% endif %}{% if x == 3 %}{% break %}{% endif %}{{ x }}{% endfor %}", {}),
+    (r"{% set count = 0 %}{% for i in range(3) %}{{ count }}{% set count = count + 1 %}{{ count }}{% endfor %}{{ count }}", {}),
+    (r"{% set ns = namespace(n=0, found=false) %}{% for i in range(4) %}{% set ns.n = ns.n + i %}{% endfor %}{{ ns.n }}{{ ns.found }}", {}),
+    (r"{% for i in range(3) %}{% if i == 0 %}{% set x = 5 %}{% endif %}{{ x }},{% endfor %}", {}),
+    ("a\n  {% if true %}\n  x\n  {% endif %}\n  b {{ 1 }}\n{# c #}\nd\n", {}),
+    ("  {%- if true -%}  \n y  {%- endif %}\n\n{{- ' z ' -}}\n  w\n{%+ if true %}k{% endif %}\n\t{% if true %}t{% endif %}", {}),
+    ("{% if true %}\r\nwin\r\n{% endif %}\r\n{#- c -#}  \n{{ 'x' }}\n\n", {}),
+    (r"{% if a %}A{% elif b %}B{% else %}C{% endif %}{{ 'y' if a else 'n' }}{{ 'only' if b }}", {"a": False, "b": True}),
+    (r"{{ a or 'default' }} {{ b and 'both' }} {{ not a }} {{ 1 < 2 < 3 }} {{ 'b' in 'abc' }} {{ 2 not in [1, 3] }} {{ 'k' in {'k': 1} }}",
+     {"a": "", "b": "x"}),
+    (r"{{ l | join(', ') }} {{ l | first }} {{ l | last }} {{ l | reverse | list }} {{ l | sort | list }} {{ l | unique | list }} {{ l | length }}",
+     {"l": ["b", "a", "b"]}),
+    (r"{{ l | selectattr('role', 'equalto', 'user') | map(attribute='content') | list }} {{ l | rejectattr('role', 'eq', 'user') | list | length }}",
+     {"l": [{"role": "user", "content": "u1"}, {"role": "assistant", "content": "a"}, {"role": "user", "content": "u2"}]}),
+    (r"{{ l | select('odd') | list }} {{ l | reject('even') | list }} {{ l | map('string') | join('-') }} {{ l | sum }} {{ l | max }} {{ l | min }}",
+     {"l": [1, 2, 3, 4]}),
+    (r"{{ x | default('d') }} {{ none | default('d') }} {{ '' | default('d', true) }} {{ 3.7 | int }} {{ '12' | int + 1 }} {{ 2 | float }} {{ 'Ab cD' | title }} {{ 'ab' | capitalize }}", {}),
+    (r"{{ x is string }}{{ x is mapping }}{{ x is iterable }}{{ x is sequence }}{{ 1 is number }}{{ 1 is integer }}{{ 1.0 is float }}{{ none is none }}{{ 3 is odd }}{{ 4 is divisibleby 2 }}{{ 'a' is lower }}",
+     {"x": "s"}),
+    (r"{{ m.role }} {{ m['content'] }} {{ m.missing is defined }} {{ m.get('role') }} {{ m.get('nope', 'fallback') }} {{ m.keys() | list }} {{ m.values() | list }}",
+     {"m": {"role": "user", "content": "hi"}}),
+    (r"{{ 'a' == 'a' }} {{ 1 == 1.0 }} {{ true == 1 }} {{ [1, 2] == [1, 2] }} {{ {'a': 1} == {'a': 1} }} {{ none == none }} {{ x == none }}", {}),
+    (r"{% macro greet(name, punct='!') %}Hi {{ name }}{{ punct }}{% endmacro %}{{ greet('Bo') }} {{ greet('Al', '?') }} {{ greet(name='Cy') }}", {}),
+    (r"{% set block %}inner {{ 1 + 1 }}{% endset %}[{{ block }}]", {}),
+    (r"{{ 'x'.replace('x', 'y') }} {{ 'aaa' | replace('a', 'b', 2) }} {{ 'a b c' | wordcount }} {{ 'ab'.upper() }} {{ 'x' | indent(2, true) }}", {}),
+    (r"{{ 'a\nb' | indent(2) }}|{{ 'x' * 3 }}|{{ [1] + [2] }}|{{ (1, 2) | list }}|{{ range(2, 8, 3) | list }}|{{ 'ab' | list }}", {}),
+]
+
+
 def render(name, source, bos, eos, messages, add_generation_prompt, kwargs):
     kwargs = dict(kwargs)
     tools = kwargs.pop("tools", None)
@@ -157,6 +209,13 @@ def main():
     path = os.path.join(CHAT, "expected.json")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+    from transformers.utils.chat_template_utils import _compile_jinja_template
+    snippets = []
+    for source, context in SNIPPETS:
+        snippets.append({"template": source, "context": context, "output": _compile_jinja_template(source).render(**context)})
+    with open(os.path.join(CHAT, "snippets.json"), "w", encoding="utf-8") as f:
+        json.dump(snippets, f, ensure_ascii=False, indent=1)
         f.write("\n")
     errors = sum("error" in c for c in cases)
     print(f"{path}: {len(cases)} renderings, {errors} of them errors", file=sys.stderr)

@@ -29,7 +29,7 @@ final class Methods {
             case String s -> STRING.contains(name);
             case Map<?, ?> m -> DICT.contains(name);
             case List<?> l -> LIST.contains(name);
-            default -> false;
+            case null, default -> false;
         };
         if (!known) return null;
         return (args, kwargs) -> call(self, name, args, kwargs);

@@ -92,6 +92,7 @@ final class PyJson {
             case Boolean b -> b ? "true" : "false";
             case Long l -> l.toString();
             case Double d -> Values.floatRepr(d);
+            case Undefined u -> throw new TemplateException("tojson: undefined key");
             default -> throw new TemplateException("tojson: keys must be str, int, float, bool or None");
         };
     }

@@ -31,6 +31,7 @@ final class Values {
     /** {@code str(v)}, which is what {@code {{ v }}} prints; undefined prints as nothing. */
     static String str(Object v) {
         return switch (v) {
+            case null -> "None";
             case String s -> s;
             case Undefined u -> "";
             default -> repr(v);
@@ -107,7 +108,7 @@ final class Values {
             case Long l -> l;
             case Double d -> d;
             case Boolean b -> b ? 1 : 0;
-            default -> throw new TemplateException("expected a number, got " + typeName(v));
+            case null, default -> throw new TemplateException("expected a number, got " + typeName(v));
         };
     }
 
@@ -115,7 +116,7 @@ final class Values {
         return switch (v) {
             case Long l -> l;
             case Boolean b -> b ? 1 : 0;
-            default -> throw new TemplateException("expected an integer, got " + typeName(v));
+            case null, default -> throw new TemplateException("expected an integer, got " + typeName(v));
         };
     }
 
@@ -207,7 +208,7 @@ final class Values {
             case Collection<?> c -> c.size();
             case Map<?, ?> m -> m.size();
             case Undefined u -> 0;
-            default -> throw new TemplateException("object of type " + typeName(v) + " has no length");
+            case null, default -> throw new TemplateException("object of type " + typeName(v) + " has no length");
         };
     }
 
@@ -226,7 +227,7 @@ final class Values {
                 yield false;
             }
             case Undefined u -> false;
-            default -> throw new TemplateException("'in' needs a string, list or dict, got " + typeName(container));
+            case null, default -> throw new TemplateException("'in' needs a string, list or dict, got " + typeName(container));
         };
     }
 
@@ -257,7 +258,7 @@ final class Values {
                 return loop.attribute(Values.str(key));
             }
             case Undefined u -> throw new TemplateException("'" + u.what() + "' is undefined");
-            default -> {
+            case null, default -> {
                 return new Undefined(Values.str(key));
             }
         }
