@@ -47,6 +47,30 @@ public final class ChatTemplates {
         return Optional.empty();
     }
 
+    /**
+     * The special-token strings of the model (as {@link #find} would give its template), for a template given
+     * separately; empty when the model names none.
+     */
+    public static Map<String, String> specialTokens(Path model, Optional<Path> tokenizer) throws IOException {
+        Path dir = null;
+        if (tokenizer.isPresent()) {
+            Path t = tokenizer.get().toAbsolutePath();
+            dir = Files.isDirectory(t) ? t : t.getParent();
+        } else if (Files.isDirectory(model)) {
+            dir = model;
+        }
+        if (dir != null && Files.isRegularFile(dir.resolve("tokenizer_config.json"))) {
+            Path config = dir.resolve("tokenizer_config.json");
+            return specialTokens(readConfig(config), config);
+        }
+        if (Files.isRegularFile(model) && ModelFiles.detect(model) == ModelFiles.Format.GGUF) {
+            try (Gguf gguf = Gguf.open(model)) {
+                return ggufSpecialTokens(gguf.metadata(), model);
+            }
+        }
+        return Map.of();
+    }
+
     /** From {@code chat_template.jinja} or {@code tokenizer_config.json} in {@code dir}. */
     public static Optional<ChatTemplate> fromFolder(Path dir) throws IOException {
         if (dir == null) return Optional.empty();
@@ -116,6 +140,10 @@ public final class ChatTemplates {
         Object t = metadata.get("tokenizer.chat_template");
         if (t == null) return Optional.empty();
         if (!(t instanceof String source)) throw new ModelFormatException(file, "tokenizer.chat_template is not a string");
+        return Optional.of(ChatTemplate.parse(source, file + " tokenizer.chat_template", ggufSpecialTokens(metadata, file)));
+    }
+
+    private static Map<String, String> ggufSpecialTokens(Map<String, Object> metadata, Path file) throws ModelFormatException {
         Map<String, String> special = new LinkedHashMap<>();
         if (metadata.get("tokenizer.ggml.tokens") instanceof List<?> tokens) {
             putToken(special, "bos_token", "tokenizer.ggml.bos_token_id", metadata, tokens, file);
@@ -123,7 +151,7 @@ public final class ChatTemplates {
             putToken(special, "unk_token", "tokenizer.ggml.unknown_token_id", metadata, tokens, file);
             putToken(special, "pad_token", "tokenizer.ggml.padding_token_id", metadata, tokens, file);
         }
-        return Optional.of(ChatTemplate.parse(source, file + " tokenizer.chat_template", special));
+        return special;
     }
 
     private static void putToken(Map<String, String> out, String name, String key, Map<String, Object> metadata, List<?> tokens,
