@@ -79,4 +79,18 @@ class ChatTemplatesTest {
         assertThatThrownBy(() -> ChatTemplates.fromGguf(md, dir.resolve("m.gguf")))
                 .hasMessageContaining("tokenizer.ggml.bos_token_id 5 is not a token of the vocabulary");
     }
+
+    @Test
+    void messagesFilesRenderWithTheirExtraKeys() throws IOException {
+        ChatTemplate t = ChatTemplate.parse("{% for m in messages %}[{{ m.role }}:{{ m.content }}]{% endfor %}{{ tools | length if tools else '' }}"
+                + "{% if add_generation_prompt %}>{% endif %}", "t.jinja", Map.of());
+        Path obj = Files.writeString(dir.resolve("m.json"), "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"tools\": [1, 2]}");
+        assertThat(MessagesFile.render(obj, t, true)).isEqualTo("[user:hi]2>");
+        Path list = Files.writeString(dir.resolve("l.json"), "[{\"role\": \"tool\", \"content\": \"x\"}]");
+        assertThat(MessagesFile.render(list, t, false)).isEqualTo("[tool:x]");
+        Path jsonl = Files.writeString(dir.resolve("c.jsonl"), "{\"messages\": [{\"role\": \"user\", \"content\": \"a\"}]}\n{\"messages\": []}\n");
+        assertThat(MessagesFile.render(jsonl, t, false)).isEqualTo("[user:a]");
+        Path bad = Files.writeString(dir.resolve("b.json"), "{\"messages\": [{\"content\": \"x\"}]}");
+        assertThatThrownBy(() -> MessagesFile.render(bad, t, false)).hasMessageContaining("b.json").hasMessageContaining("messages[0]");
+    }
 }
