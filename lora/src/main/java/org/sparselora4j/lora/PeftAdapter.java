@@ -5,6 +5,7 @@ import org.sparselora4j.models.format.ModelFormatException;
 import org.sparselora4j.models.format.RopePermutation;
 import org.sparselora4j.models.format.Safetensors;
 import org.sparselora4j.models.format.SafetensorsWriter;
+import org.sparselora4j.models.format.TextFiles;
 import org.sparselora4j.models.llama.LlamaConfig;
 import org.sparselora4j.models.llama.LlamaWeights;
 import org.sparselora4j.models.llama.Target;
@@ -116,7 +117,7 @@ public final class PeftAdapter {
         if (!Files.isRegularFile(file)) throw new ModelFormatException(dir, "not a PEFT adapter folder: no " + CONFIG);
         Map<String, Object> json;
         try {
-            json = Json.parseObject(Files.readString(file));
+            json = Json.parseObject(TextFiles.readUtf8(file));
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(file, "not valid JSON: " + e.getMessage());
         }

@@ -76,7 +76,7 @@ public final class HuggingFaceModel {
         }
         Map<String, Object> json;
         try {
-            json = Json.parseObject(Files.readString(index));
+            json = Json.parseObject(TextFiles.readUtf8(index));
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(index, e.getMessage());
         }

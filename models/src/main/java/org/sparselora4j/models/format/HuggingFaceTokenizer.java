@@ -68,7 +68,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     /** Reads {@code tokenizer.json}; BOS/EOS come from a {@code tokenizer_config.json} beside it when present. */
     public static HuggingFaceTokenizer load(Path file) throws IOException {
         try {
-            return HuggingFaceTokenizerJson.parse(file, Files.readString(file), siblingConfig(file));
+            return HuggingFaceTokenizerJson.parse(file, TextFiles.readUtf8(file), siblingConfig(file));
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(file, "missing");
         }
@@ -78,7 +78,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         Path config = file.toAbsolutePath().resolveSibling("tokenizer_config.json");
         if (!Files.isRegularFile(config)) return Map.of();
         try {
-            return Json.parseObject(Files.readString(config));
+            return Json.parseObject(TextFiles.readUtf8(config));
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(config, e.getMessage());
         }

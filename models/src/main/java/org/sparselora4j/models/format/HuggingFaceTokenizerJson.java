@@ -82,9 +82,20 @@ final class HuggingFaceTokenizerJson {
             }
         }
         TextStyle style = new TextStyle(normalizers(json.get("normalizer")), preTokenizer(json.get("pre_tokenizer")));
+        if (style.preTokenizer() instanceof TextStyle.ByteLevel && unk < 0) requireEveryByte(pieces);
         int bos = specialId(config.get("bos_token"), pieces, List.of("<s>", "<|begin_of_text|>", "<|endoftext|>"), "BOS");
         int eos = specialId(config.get("eos_token"), pieces, List.of("</s>", "<|end_of_text|>", "<|endoftext|>"), "EOS");
         return new HuggingFaceTokenizer(pieces, merges, style, byteFallback, unk, added, bos, eos);
+    }
+
+    /** A byte-level vocabulary without an unknown token must hold every byte's character, or some text cannot be encoded. */
+    private void requireEveryByte(String[] pieces) throws ModelFormatException {
+        java.util.Set<String> present = new java.util.HashSet<>(java.util.Arrays.asList(pieces));
+        for (int b = 0; b < 256; b++) {
+            if (!present.contains(TextStyle.ByteLevelChars.encode(new byte[] {(byte) b}))) {
+                throw error(String.format("the byte-level vocabulary has no token for byte 0x%02X and no unk_token", b));
+            }
+        }
     }
 
     private void put(Map<Integer, String> byId, int id, String piece) throws ModelFormatException {
