@@ -136,12 +136,19 @@ final class FuzzRunner {
         Outcome o = new Outcome();
         Future<?> f = executor.submit(() -> {
             long before = threads.getCurrentThreadAllocatedBytes();
+            Object parsed;
             try {
-                t.call().parse(dir);
+                parsed = t.call().parse(dir);
             } catch (Throwable e) {
                 o.error = e;
+                return;
             } finally {
                 o.allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            }
+            try {
+                t.use().use(parsed);
+            } catch (Throwable e) {
+                o.error = e;
             }
         });
         try {

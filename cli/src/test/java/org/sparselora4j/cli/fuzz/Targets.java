@@ -30,23 +30,23 @@ final class Targets {
         Tokenizer tokenizer = Seeds.tokenizer();
         return List.of(
                 new FuzzTarget("llama2c model", dir -> Seeds.llama2c(dir.resolve("model.bin")), "model.bin", ByteMutations.all(),
-                        dir -> model(dir.resolve("model.bin")), ModelFormatException.class),
+                        dir -> model(dir.resolve("model.bin")), Targets::useModel, ModelFormatException.class),
                 new FuzzTarget("gguf model", dir -> Seeds.gguf(dir.resolve("model.gguf")), "model.gguf", ByteMutations.all(),
-                        dir -> model(dir.resolve("model.gguf")), ModelFormatException.class),
+                        dir -> model(dir.resolve("model.gguf")), Targets::useModel, ModelFormatException.class),
                 new FuzzTarget("safetensors", dir -> Seeds.safetensors(dir.resolve("t.safetensors")), "t.safetensors", JsonMutations.safetensors(),
                         dir -> safetensors(dir.resolve("t.safetensors")), ModelFormatException.class),
                 new FuzzTarget("hf config.json", Seeds::huggingFaceModel, "config.json", JsonMutations.document(),
-                        Targets::model, ModelFormatException.class),
+                        Targets::model, Targets::useModel, ModelFormatException.class),
                 new FuzzTarget("hf model.safetensors", Seeds::huggingFaceModel, "model.safetensors", JsonMutations.safetensors(),
-                        Targets::model, ModelFormatException.class),
+                        Targets::model, Targets::useModel, ModelFormatException.class),
                 new FuzzTarget("tokenizer.json", Seeds::huggingFaceTokenizer, "tokenizer.json", JsonMutations.document(),
-                        dir -> tokenizer(dir, Seeds.VOCAB), ModelFormatException.class),
+                        dir -> tokenizer(dir, Seeds.VOCAB), Targets::use, ModelFormatException.class),
                 new FuzzTarget("tokenizer_config.json", Seeds::huggingFaceTokenizer, "tokenizer_config.json", JsonMutations.document(),
-                        dir -> tokenizer(dir, Seeds.VOCAB), ModelFormatException.class),
+                        dir -> tokenizer(dir, Seeds.VOCAB), Targets::use, ModelFormatException.class),
                 new FuzzTarget("byte-level tokenizer.json", Seeds::byteLevelTokenizer, "tokenizer.json", JsonMutations.document(),
-                        dir -> tokenizer(dir, 1 << 20), ModelFormatException.class),
+                        dir -> tokenizer(dir, 1 << 20), Targets::use, ModelFormatException.class),
                 new FuzzTarget("llama2c tokenizer.bin", dir -> Seeds.llama2cTokenizer(dir.resolve("tokenizer.bin")), "tokenizer.bin",
-                        ByteMutations.all(), dir -> tokenizer(dir.resolve("tokenizer.bin"), Seeds.VOCAB), ModelFormatException.class),
+                        ByteMutations.all(), dir -> tokenizer(dir.resolve("tokenizer.bin"), Seeds.VOCAB), Targets::use, ModelFormatException.class),
                 new FuzzTarget("jsonl prompt/completion", dir -> Seeds.promptCompletion(dir.resolve("data.jsonl")), "data.jsonl",
                         JsonMutations.lines(), dir -> data(tokenizer, dir.resolve("data.jsonl")), DatasetException.class),
                 new FuzzTarget("jsonl text", dir -> Seeds.textLines(dir.resolve("data.jsonl")), "data.jsonl",
@@ -67,21 +67,26 @@ final class Targets {
     }
 
     /** Loads a model (and the tokenizer it carries) and uses the tokenizer once. */
-    private static void model(Path path) throws Exception {
-        LoadedModel m = ModelFiles.load(path, Optional.empty());
+    private static LoadedModel model(Path path) throws Exception {
+        return ModelFiles.load(path, Optional.empty());
+    }
+
+    private static void useModel(Object parsed) {
+        LoadedModel m = (LoadedModel) parsed;
         if (m.tokenizer().isPresent()) use(m.tokenizer().get());
     }
 
-    private static void tokenizer(Path path, int vocab) throws Exception {
-        use(ModelFiles.loadTokenizer(path, vocab));
+    private static Tokenizer tokenizer(Path path, int vocab) throws Exception {
+        return ModelFiles.loadTokenizer(path, vocab);
     }
 
-    private static void use(Tokenizer t) {
+    private static void use(Object parsed) {
+        Tokenizer t = (Tokenizer) parsed;
         int[] ids = t.encode(Seeds.TEXT, true, true);
         t.decode(ids);
     }
 
-    private static void safetensors(Path path) throws Exception {
+    private static Object safetensors(Path path) throws Exception {
         try (Safetensors s = Safetensors.open(path)) {
             for (Safetensors.Info info : s.tensors().values()) {
                 switch (info.dtype()) {
@@ -90,16 +95,17 @@ final class Targets {
                     }
                 }
             }
+            return s.tensors().size();
         }
     }
 
-    private static void data(Tokenizer tokenizer, Path path) throws Exception {
-        new DatasetReader(tokenizer, 24, warning -> {
+    private static Object data(Tokenizer tokenizer, Path path) throws Exception {
+        return new DatasetReader(tokenizer, 24, warning -> {
         }).read(path);
     }
 
-    private static void checkpoint(Path dir) throws Exception {
+    private static Object checkpoint(Path dir) throws Exception {
         List<Var> params = Seeds.checkpointParams();
-        Checkpoint.restore(dir, "lora", Seeds.CHECKPOINT_KEY, params, new AdamW(params, AdamW.Config.defaults()));
+        return Checkpoint.restore(dir, "lora", Seeds.CHECKPOINT_KEY, params, new AdamW(params, AdamW.Config.defaults()));
     }
 }

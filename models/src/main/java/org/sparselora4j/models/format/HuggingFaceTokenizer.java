@@ -158,9 +158,8 @@ public final class HuggingFaceTokenizer implements Tokenizer {
                 for (byte b : utf8) symbols[n++] = byteTokens[b & 0xFF];
             } else if (unk >= 0) {
                 if (n == 0 || symbols[n - 1] != unk) symbols[n++] = unk; // fuse consecutive unknowns
-            } else {
-                throw new IllegalArgumentException("character U+" + Integer.toHexString(cp) + " has no token and the tokenizer has no unk");
             }
+            // Else the character is dropped, as Hugging Face's BPE does when there is neither a token nor an unk_token.
         }
         while (n > 1) {
             int best = -1, bestRank = Integer.MAX_VALUE, bestId = -1;

@@ -117,11 +117,11 @@ final class HuggingFaceTokenizerJson {
                 if (!(n.get("normalizers") instanceof List<?> list)) throw error("normalizer Sequence without normalizers");
                 for (Object o : list) out.addAll(normalizers(o));
             }
-            case "Prepend" -> out.add(new TextStyle.Prepend((String) n.get("prepend")));
+            case "Prepend" -> out.add(new TextStyle.Prepend(string(n, "prepend", "Prepend normalizer")));
             case "Replace" -> {
                 Map<String, Object> pattern = object(n.get("pattern"), "Replace pattern");
                 if (!(pattern.get("String") instanceof String from)) throw error("only string Replace patterns are supported");
-                out.add(new TextStyle.Replace(from, (String) n.get("content")));
+                out.add(new TextStyle.Replace(from, string(n, "content", "Replace normalizer")));
             }
             case "NFC" -> out.add(new TextStyle.Nfc());
             default -> throw error("normalizer " + n.get("type") + " is not supported");
@@ -179,6 +179,11 @@ final class HuggingFaceTokenizerJson {
             }
         }
         throw error("cannot tell the " + what + " token (tried " + tries + "); a tokenizer_config.json beside it can name it");
+    }
+
+    private String string(Map<String, Object> o, String key, String what) throws ModelFormatException {
+        if (!(o.get(key) instanceof String s)) throw error(what + " has no string " + key);
+        return s;
     }
 
     @SuppressWarnings("unchecked")
