@@ -5,8 +5,10 @@ import org.sparselora4j.lora.LoraConfig;
 import org.sparselora4j.lora.data.Batches;
 import org.sparselora4j.lora.data.DatasetReader;
 import org.sparselora4j.lora.data.Example;
+import org.sparselora4j.lora.run.FaultInjection;
 import org.sparselora4j.lora.run.FullFineTuning;
 import org.sparselora4j.lora.run.LoraMethod;
+import org.sparselora4j.lora.run.RunLock;
 import org.sparselora4j.lora.run.TrainConfig;
 import org.sparselora4j.lora.run.Trainer;
 import org.sparselora4j.lora.run.TrainingMethod;
@@ -66,7 +68,8 @@ final class FinetuneCommand implements Command {
                 Args.Flag.value("dropout", "LoRA dropout (default 0)"),
                 Args.Flag.value("targets", "LoRA targets, comma-separated of q,k,v,o,gate,up,down (default all)"),
                 Args.Flag.value("max-seq", "longest sequence in tokens (default: the model's context, at most 1024)"),
-                Args.Flag.toggle("resume", "continue the run in --out from its checkpoint"),
+                Args.Flag.toggle("resume", "continue the run in --out from its checkpoint (from step 0 when it stopped before the first)"),
+                Args.Flag.value("skip-nonfinite", "skip up to N steps whose loss or gradient is NaN or infinite instead of stopping (default 0)"),
                 BackendFlag.FLAG));
         f.addAll(TrainingFlags.flags(8, 3e-3, 3));
         f.addAll(SparseFlags.flags(0.05));
@@ -100,9 +103,24 @@ final class FinetuneCommand implements Command {
                 : TrainingFlags.home().resolve("runs").resolve((embedded ? "default-" : "") + method.name().toLowerCase() + "-"
                         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         boolean resume = args.flag("resume");
-        if (!resume && Files.exists(runDir.resolve("metrics.jsonl"))) {
-            throw new UsageException("finetune: --out " + runDir + " already holds a run; pass --resume to continue it or choose another --out");
+        int skipNonfinite = args.integer("skip-nonfinite", 0, 0, Integer.MAX_VALUE);
+        FaultInjection faults;
+        try {
+            faults = FaultInjection.parse(System.getProperty(FaultInjection.PROPERTY));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("finetune: " + e.getMessage());
         }
+        // The lock first: a second run on the same folder is told it is in use, not that it holds a run.
+        try (RunLock lock = RunLock.acquire(runDir)) {
+            if (!resume && Files.exists(runDir.resolve("metrics.jsonl"))) {
+                throw new UsageException("finetune: --out " + runDir + " already holds a run; pass --resume to continue it or choose another --out");
+            }
+            return train(args, out, err, method, modelPath, dataPath, validationPath, runDir, resume, skipNonfinite, faults);
+        }
+    }
+
+    private int train(Args args, PrintStream out, PrintStream err, Method method, Path modelPath, Path dataPath, Optional<Path> validationPath,
+                      Path runDir, boolean resume, int skipNonfinite, FaultInjection faults) throws IOException {
 
         ModelInput model = ModelInput.load(modelPath, args.has("tokenizer") ? Optional.of(args.path("tokenizer")) : Optional.empty());
         Tokenizer tokenizer = model.tokenizer(args, "finetune");
@@ -130,7 +148,7 @@ final class FinetuneCommand implements Command {
             err.printf("finetune: %s on %s (%s), %d training and %d validation examples, %d steps of %d x %d, run folder %s%n",
                     trainingMethod.name(), modelPath, weights.config().parameterCount() + " parameters", data.train().size(), data.validation().size(),
                     config.steps(), config.batchSize(), config.gradAccum(), runDir);
-            Trainer.Result r = new Trainer(trainingMethod, data, config, runDir, err).run(resume);
+            Trainer.Result r = new Trainer(trainingMethod, data, config, runDir, err, skipNonfinite, faults).run(resume);
 
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("command", "finetune");

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * A resumable training state in one safetensors file: the trainable parameters ({@code param.i}), AdamW's
@@ -29,6 +30,13 @@ public final class Checkpoint {
     }
 
     public static void write(Path runDir, String method, String settingsKey, long nextStep, List<Var> params, AdamW adam) throws IOException {
+        write(runDir, method, settingsKey, nextStep, params, adam, bytes -> {
+        });
+    }
+
+    /** As above, telling {@code progress} the bytes written so far (a test stops a run in the middle of a write with it). */
+    public static void write(Path runDir, String method, String settingsKey, long nextStep, List<Var> params, AdamW adam,
+                             LongConsumer progress) throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (int i = 0; i < params.size(); i++) tensors.put("param." + i, params.get(i).value());
         AdamW.State state = adam.exportState();
@@ -43,7 +51,7 @@ public final class Checkpoint {
         meta.put("next_step", Long.toString(nextStep));
         meta.put("adam_step", Long.toString(state.step()));
         meta.put("params", Integer.toString(params.size()));
-        SafetensorsWriter.write(runDir.resolve(FILE), tensors, meta);
+        SafetensorsWriter.write(runDir.resolve(FILE), tensors, meta, progress);
     }
 
     /** Whether the run folder holds a checkpoint. */

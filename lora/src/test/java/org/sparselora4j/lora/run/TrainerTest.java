@@ -153,7 +153,7 @@ class TrainerTest {
             }
         };
         assertThatThrownBy(() -> new Trainer(poisoned, data(), config(3), run, quiet).run(false))
-                .isInstanceOf(TrainingException.class).hasMessageContaining("step 0").hasMessageContaining("last good checkpoint");
+                .isInstanceOf(TrainingException.class).hasMessageContaining("step 1 of 3").hasMessageContaining("last good checkpoint");
         assertThat(Files.readAllBytes(run.resolve("checkpoint.safetensors"))).isEqualTo(good);
     }
 
