@@ -40,7 +40,9 @@ public final class Main {
             err.println("sparselora4j " + e.getMessage());
             return 2;
         } catch (Exception e) {
-            err.println("sparselora4j " + command.name() + ": " + oneLine(e));
+            // Commands that run inside a thread pool carry IOExceptions out as UncheckedIOException; show the cause.
+            Throwable shown = e instanceof java.io.UncheckedIOException u && u.getCause() != null ? u.getCause() : e;
+            err.println("sparselora4j " + command.name() + ": " + oneLine(shown));
             if (System.getenv("SPARSELORA4J_TRACE") != null) e.printStackTrace(err);
             return 1;
         } catch (OutOfMemoryError e) {
@@ -49,7 +51,7 @@ public final class Main {
         }
     }
 
-    private static String oneLine(Throwable e) {
+    static String oneLine(Throwable e) {
         String m = e.getMessage();
         if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
         return m.replace('\n', ' ');

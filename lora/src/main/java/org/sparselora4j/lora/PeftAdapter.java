@@ -81,8 +81,15 @@ public final class PeftAdapter {
         Path weightsTmp = Files.createTempFile(dir, "." + WEIGHTS + ".", ".tmp");
         Path configTmp = Files.createTempFile(dir, "." + CONFIG + ".", ".tmp");
         try {
-            SafetensorsWriter.write(weightsTmp, tensors(adapter), Map.of("format", "pt"));
-            writeSynced(configTmp, PeftConfig.toJson(adapter.config(), baseModel));
+            try {
+                SafetensorsWriter.write(weightsTmp, tensors(adapter), Map.of("format", "pt"));
+                writeSynced(configTmp, PeftConfig.toJson(adapter.config(), baseModel));
+            } catch (IOException e) {
+                // A full disk or a file-size limit: name the adapter, not the temporary file.
+                String why = e.getCause() instanceof IOException cause ? cause.getMessage() : e.getMessage();
+                throw new IOException(weights + ": not written (" + why + ")"
+                        + (Files.exists(weights) ? "; the previous adapter is kept unchanged" : ""), e);
+            }
             replace(weightsTmp, weights);
             replace(configTmp, config);
         } finally {

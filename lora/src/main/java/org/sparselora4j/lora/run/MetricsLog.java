@@ -17,8 +17,8 @@ import java.util.Map;
 
 /**
  * {@code metrics.jsonl} in the run folder: one JSON object per line, {@code "kind": "train"} per step and
- * {@code "kind": "eval"} per validation. A resumed run first drops lines at or after the step it resumes from, so
- * the file reads as one uninterrupted run.
+ * {@code "kind": "eval"} per validation. A resumed run first drops the records the checkpoint does not cover, so
+ * the file reads as one uninterrupted run; a torn last line (a run killed while appending) is dropped too.
  */
 public final class MetricsLog {
     public static final String FILE = "metrics.jsonl";
@@ -44,7 +44,12 @@ public final class MetricsLog {
                     if (i == lines.length - 1) continue;
                     throw new ModelFormatException(file, "line " + (i + 1) + " is not a JSON record (" + e.getMessage() + ")");
                 }
-                if (record.get("step") instanceof Number n && n.doubleValue() < resumeFrom) kept.add(line);
+                // A step's record carries the steps done after it (step s is the record of the s-th step), an eval's
+                // the steps done before it; a run resumed from step s repeats the eval at s but not the s-th step.
+                boolean stepRecord = !"eval".equals(record.get("kind"));
+                if (record.get("step") instanceof Number n && (stepRecord ? n.doubleValue() <= resumeFrom : n.doubleValue() < resumeFrom)) {
+                    kept.add(line);
+                }
             }
             AtomicFile.writeString(file, kept.isEmpty() ? "" : String.join("\n", kept) + "\n");
         }
