@@ -44,6 +44,11 @@ final class GgufWriter {
         kv.writeBytes(le(4).putFloat(value).array());
     }
 
+    /** A key whose value type no GGUF reader knows (for tests of the error). */
+    void unknownType(String key) {
+        key(key, 99);
+    }
+
     void strings(String key, List<String> values) {
         key(key, 9);
         kv.writeBytes(le(12).putInt(8).putLong(values.size()).array());
