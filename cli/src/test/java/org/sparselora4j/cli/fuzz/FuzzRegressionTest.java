@@ -135,4 +135,57 @@ class FuzzRegressionTest {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").contains("bad\\u000akey").hasSizeLessThan(file.toString().length() + 420));
         assertThat(Files.readString(file, StandardCharsets.ISO_8859_1)).contains("bad\nkey");
     }
+
+    /** num_hidden_layers 2^30 in config.json made the loader size a list of 2^30 layers (4 GiB) before reading any. */
+    @Test
+    void aHugeLayerCountIsAMissingTensorNotAHugeAllocation() throws IOException {
+        Seeds.huggingFaceModel(tmp);
+        Path config = tmp.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("\"num_hidden_layers\":2", "\"num_hidden_layers\":1073741824"));
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertThatThrownBy(() -> ModelFiles.load(tmp, Optional.empty())).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("missing tensor model.layers.2.input_layernorm.weight");
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(64L << 20);
+    }
+
+    /** The same through llama.block_count in a GGUF file. */
+    @Test
+    void aHugeGgufBlockCountIsAMissingTensorNotAHugeAllocation() throws IOException {
+        Path file = tmp.resolve("m.gguf");
+        Seeds.gguf(file);
+        byte[] bytes = Files.readAllBytes(file);
+        byte[] key = "llama.block_count".getBytes(StandardCharsets.UTF_8);
+        int at = indexOf(bytes, key) + key.length + 4;
+        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(at, 1 << 30);
+        Files.write(file, bytes);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertThatThrownBy(() -> ModelFiles.load(file, Optional.empty())).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("missing tensor blk.2.attn_norm.weight");
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(64L << 20);
+    }
+
+    /** A negative tensor offset (a u64 above 2^63) passed every check and reading it threw IndexOutOfBoundsException. */
+    @Test
+    void aNegativeGgufTensorOffsetIsRefused() throws IOException {
+        Path file = tmp.resolve("m.gguf");
+        Seeds.gguf(file);
+        byte[] bytes = Files.readAllBytes(file);
+        byte[] name = "blk.0.attn_q.weight".getBytes(StandardCharsets.UTF_8);
+        int offsetField = indexOf(bytes, name) + name.length + 4 + 8 + 8 + 4; // n_dims, two dims, type
+        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(offsetField, Integer.MIN_VALUE);
+        Files.write(file, bytes);
+        assertThatThrownBy(() -> ModelFiles.load(file, Optional.empty())).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("tensor blk.0.attn_q.weight").hasMessageContaining("at data offset -2147483648");
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int k = 0; k < needle.length; k++) if (haystack[i + k] != needle[k]) continue outer;
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
 }

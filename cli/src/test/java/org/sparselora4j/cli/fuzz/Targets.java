@@ -31,7 +31,7 @@ final class Targets {
         return List.of(
                 new FuzzTarget("llama2c model", dir -> Seeds.llama2c(dir.resolve("model.bin")), "model.bin", ByteMutations.all(),
                         dir -> model(dir.resolve("model.bin")), Targets::useModel, ModelFormatException.class),
-                new FuzzTarget("gguf model", dir -> Seeds.gguf(dir.resolve("model.gguf")), "model.gguf", ByteMutations.all(),
+                new FuzzTarget("gguf model", dir -> Seeds.gguf(dir.resolve("model.gguf")), "model.gguf", GgufMutations.all(),
                         dir -> model(dir.resolve("model.gguf")), Targets::useModel, ModelFormatException.class),
                 new FuzzTarget("safetensors", dir -> Seeds.safetensors(dir.resolve("t.safetensors")), "t.safetensors", JsonMutations.safetensors(),
                         dir -> safetensors(dir.resolve("t.safetensors")), ModelFormatException.class),

@@ -113,7 +113,8 @@ public final class HuggingFaceModel {
     private static LlamaWeights assemble(LlamaConfig c, Reader r) throws ModelFormatException {
         int dim = c.dim(), kv = c.kvDim(), hidden = c.hiddenDim();
         Tensor embedding = r.read("model.embed_tokens.weight", c.vocabSize(), dim);
-        List<LayerWeights> layers = new ArrayList<>(c.layers());
+        // Grown as layers are read: the layer count is the file's word until its tensors are found (2^30 is no list size).
+        List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < c.layers(); l++) {
             String p = "model.layers." + l + ".";
             layers.add(new LayerWeights(
