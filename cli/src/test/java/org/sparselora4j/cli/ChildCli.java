@@ -67,10 +67,12 @@ final class ChildCli {
         return false;
     }
 
-    /** {@code kill -9}: the JVM gets no chance to clean up. */
-    void kill() throws InterruptedException {
+    /** {@code kill -9}: the JVM gets no chance to clean up. Returns whether it was still running. */
+    boolean kill() throws InterruptedException {
+        boolean alive = process.isAlive();
         process.destroyForcibly();
         process.waitFor();
+        return alive;
     }
 
     long pid() {
