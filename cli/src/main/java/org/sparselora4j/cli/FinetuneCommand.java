@@ -103,6 +103,9 @@ final class FinetuneCommand implements Command {
                 : TrainingFlags.home().resolve("runs").resolve((embedded ? "default-" : "") + method.name().toLowerCase() + "-"
                         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         boolean resume = args.flag("resume");
+        if (!resume && Files.exists(runDir.resolve("metrics.jsonl"))) {
+            throw new UsageException("finetune: --out " + runDir + " already holds a run; pass --resume to continue it or choose another --out");
+        }
         int skipNonfinite = args.integer("skip-nonfinite", 0, 0, Integer.MAX_VALUE);
         FaultInjection faults;
         try {
@@ -110,11 +113,8 @@ final class FinetuneCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException("finetune: " + e.getMessage());
         }
-        // The lock first: a second run on the same folder is told it is in use, not that it holds a run.
+        // Held until the run ends; a second run on the folder is refused meanwhile.
         try (RunLock lock = RunLock.acquire(runDir)) {
-            if (!resume && Files.exists(runDir.resolve("metrics.jsonl"))) {
-                throw new UsageException("finetune: --out " + runDir + " already holds a run; pass --resume to continue it or choose another --out");
-            }
             return train(args, out, err, method, modelPath, dataPath, validationPath, runDir, resume, skipNonfinite, faults);
         }
     }

@@ -40,9 +40,7 @@ public final class Main {
             err.println("sparselora4j " + e.getMessage());
             return 2;
         } catch (Exception e) {
-            // Commands that run inside a thread pool carry IOExceptions out as UncheckedIOException; show the cause.
-            Throwable shown = e instanceof java.io.UncheckedIOException u && u.getCause() != null ? u.getCause() : e;
-            err.println("sparselora4j " + command.name() + ": " + oneLine(shown));
+            err.println("sparselora4j " + command.name() + ": " + oneLine(e));
             if (System.getenv("SPARSELORA4J_TRACE") != null) e.printStackTrace(err);
             return 1;
         } catch (OutOfMemoryError e) {
@@ -51,7 +49,8 @@ public final class Main {
         }
     }
 
-    static String oneLine(Throwable e) {
+    private static String oneLine(Throwable e) {
+        if (e instanceof java.io.UncheckedIOException u && u.getCause() != null) e = u.getCause();  // its message repeats the class name
         String m = e.getMessage();
         if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
         return m.replace('\n', ' ');
