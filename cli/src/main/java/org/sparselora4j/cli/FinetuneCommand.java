@@ -8,7 +8,6 @@ import org.sparselora4j.lora.data.Example;
 import org.sparselora4j.lora.run.FaultInjection;
 import org.sparselora4j.lora.run.FullFineTuning;
 import org.sparselora4j.lora.run.LoraMethod;
-import org.sparselora4j.lora.run.RunLock;
 import org.sparselora4j.lora.run.TrainConfig;
 import org.sparselora4j.lora.run.Trainer;
 import org.sparselora4j.lora.run.TrainingMethod;
@@ -67,9 +66,9 @@ final class FinetuneCommand implements Command {
                 Args.Flag.value("alpha", "LoRA alpha (default 16)"),
                 Args.Flag.value("dropout", "LoRA dropout (default 0)"),
                 Args.Flag.value("targets", "LoRA targets, comma-separated of q,k,v,o,gate,up,down (default all)"),
-                Args.Flag.value("max-seq", "longest sequence in tokens (default: the model's context, at most 1024)"),
-                Args.Flag.toggle("resume", "continue the run in --out from its checkpoint (from step 0 when it stopped before the first)"),
                 Args.Flag.value("skip-nonfinite", "skip up to N steps whose loss or gradient is NaN or infinite instead of stopping (default 0)"),
+                Args.Flag.value("max-seq", "longest sequence in tokens (default: the model's context, at most 1024)"),
+                Args.Flag.toggle("resume", "continue the run in --out from its checkpoint"),
                 BackendFlag.FLAG));
         f.addAll(TrainingFlags.flags(8, 3e-3, 3));
         f.addAll(SparseFlags.flags(0.05));
@@ -114,7 +113,7 @@ final class FinetuneCommand implements Command {
             throw new UsageException("finetune: " + e.getMessage());
         }
         // Held until the run ends; a second run on the folder is refused meanwhile.
-        try (RunLock lock = RunLock.acquire(runDir)) {
+        try (org.sparselora4j.lora.run.RunLock lock = org.sparselora4j.lora.run.RunLock.acquire(runDir)) {
             return train(args, out, err, method, modelPath, dataPath, validationPath, runDir, resume, skipNonfinite, faults);
         }
     }
