@@ -111,7 +111,8 @@ public final class GgufModel {
         LlamaConfig c = config(gguf);
         int dim = c.dim(), q = c.qDim(), kv = c.kvDim(), hidden = c.hiddenDim(), hs = c.headSize();
         Tensor embedding = read(gguf, "token_embd.weight", c.vocabSize(), dim);
-        List<LayerWeights> layers = new ArrayList<>(c.layers());
+        // Grown as layers are read: the layer count is the file's word until its tensors are found (2^30 is no list size).
+        List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < c.layers(); l++) {
             String p = "blk." + l + ".";
             Optional<LayerWeights.QkvBias> bias = c.architecture().qkvBias()

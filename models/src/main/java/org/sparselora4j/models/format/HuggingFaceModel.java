@@ -81,7 +81,7 @@ public final class HuggingFaceModel {
         }
         Map<String, Object> json;
         try {
-            json = Json.parseObject(Files.readString(index));
+            json = Json.parseObject(TextFiles.readUtf8(index));
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(index, e.getMessage());
         }
@@ -122,7 +122,8 @@ public final class HuggingFaceModel {
     private static LlamaWeights assemble(LlamaConfig c, Reader r) throws ModelFormatException {
         int dim = c.dim(), q = c.qDim(), kv = c.kvDim(), hidden = c.hiddenDim(), hs = c.headSize();
         Tensor embedding = r.read("model.embed_tokens.weight", c.vocabSize(), dim);
-        List<LayerWeights> layers = new ArrayList<>(c.layers());
+        // Grown as layers are read: the layer count is the file's word until its tensors are found (2^30 is no list size).
+        List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < c.layers(); l++) {
             String p = LAYER + l + ".";
             Optional<LayerWeights.QkvBias> bias = c.architecture().qkvBias()
