@@ -33,9 +33,19 @@ final class TornadoDevices {
                 for (int i = 0; i < backend.getNumDevices(); i++) devices.add(backend.getDevice(i));
             }
         } catch (RuntimeException | LinkageError e) {
-            String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-            throw new TornadoUnavailableException("TornadoVM could not start (" + m + ")");
+            throw new TornadoUnavailableException("TornadoVM could not start (" + reason(e) + "; is an OpenCL driver or PoCL installed?)");
         }
         return devices;
+    }
+
+    /** The first message along the causes, on one line; else the innermost class name. */
+    private static String reason(Throwable e) {
+        Throwable t = e;
+        while (t != null) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) return t.getMessage().lines().findFirst().orElse("");
+            if (t.getCause() == null) return t.getClass().getSimpleName();
+            t = t.getCause();
+        }
+        return e.getClass().getSimpleName();
     }
 }

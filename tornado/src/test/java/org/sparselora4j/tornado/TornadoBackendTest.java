@@ -47,9 +47,10 @@ class TornadoBackendTest {
 
     enum Kept { EMPTY, ONE, HALF, ALL }
 
+    /** Three of the shapes, each with every kind of index set (PoCL on 2 cores takes about 0.5 s per case). */
     static Stream<Arguments> gatheredCases() {
         List<Arguments> args = new ArrayList<>();
-        shapes().forEach(s -> {
+        Stream.of(new int[] {1, 7, 33}, new int[] {33, 20, 17}, new int[] {17, 100, 37}).forEach(s -> {
             for (Kept kept : Kept.values()) args.add(Arguments.of(s[0], s[1], s[2], kept));
         });
         return args.stream();
