@@ -228,6 +228,7 @@ final class HuggingFaceTokenizerJson {
             case "Digits" -> {
                 return new TextStyle.Digits(Boolean.TRUE.equals(p.get("individual_digits")));
             }
+            case "ByteLevel" -> throw error(where + ": ByteLevel must come last in the pre_tokenizer Sequence");
             default -> throw error(where + ": pre-tokenizer " + p.get("type") + " inside a Sequence is not supported (Split, Digits)");
         }
     }
