@@ -47,6 +47,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     private final int[] charTokens;                // byte-level char (< 512) → its one-char token id, or -1
     private final int unk;
     private final Map<Character, AddedToken[]> addedByFirstChar;   // longest first
+    private final boolean[] addedFirstChar;                        // char → some added token starts with it
     private final boolean[] special;
     private final int bos;
     private final int eos;
@@ -85,10 +86,12 @@ public final class HuggingFaceTokenizer implements Tokenizer {
             if (!t.content().isEmpty()) byFirst.computeIfAbsent(t.content().charAt(0), k -> new ArrayList<>()).add(t);
         }
         this.addedByFirstChar = new HashMap<>();
+        this.addedFirstChar = new boolean[Character.MAX_VALUE + 1];
         for (Map.Entry<Character, List<AddedToken>> e : byFirst.entrySet()) {
             AddedToken[] list = e.getValue().toArray(new AddedToken[0]);
             Arrays.sort(list, (x, y) -> y.content().length() - x.content().length());
             addedByFirstChar.put(e.getKey(), list);
+            addedFirstChar[e.getKey()] = true;
         }
         this.bos = spec.bos();
         this.eos = spec.eos();
@@ -170,8 +173,8 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     }
 
     private AddedToken addedTokenAt(String text, int at, boolean parseSpecial) {
+        if (!addedFirstChar[text.charAt(at)]) return null;
         AddedToken[] candidates = addedByFirstChar.get(text.charAt(at));
-        if (candidates == null) return null;
         for (AddedToken t : candidates) {
             if ((parseSpecial || !t.special()) && text.startsWith(t.content(), at)) return t;
         }
