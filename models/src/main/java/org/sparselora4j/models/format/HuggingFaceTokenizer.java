@@ -39,7 +39,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     }
 
     private final String[] pieces;
-    private final Map<String, Integer> ids;
+    private final VocabIndex ids;
     private final MergeTable merges;
     private final TextStyle style;
     private final boolean ignoreMerges;
@@ -55,16 +55,13 @@ public final class HuggingFaceTokenizer implements Tokenizer {
 
     HuggingFaceTokenizer(Spec spec) {
         this.pieces = spec.pieces().clone();
-        this.ids = new HashMap<>(pieces.length * 2);
-        for (int i = 0; i < pieces.length; i++) {
-            if (pieces[i] != null) ids.putIfAbsent(pieces[i], i);
-        }
+        this.ids = new VocabIndex(pieces);
         List<String[]> mergeList = spec.merges();
         this.merges = new MergeTable(mergeList.size());
         for (int rank = 0; rank < mergeList.size(); rank++) {
             String[] m = mergeList.get(rank);
-            Integer a = ids.get(m[0]), b = ids.get(m[1]), ab = ids.get(m[0] + m[1]);
-            String missing = a == null ? m[0] : b == null ? m[1] : ab == null ? m[0] + m[1] : null;
+            int a = ids.id(m[0]), b = ids.id(m[1]), ab = ids.idOfConcat(m[0], m[1]);
+            String missing = a < 0 ? m[0] : b < 0 ? m[1] : ab < 0 ? m[0] + m[1] : null;
             if (missing != null) {
                 throw new IllegalArgumentException(spec.mergesField() + "[" + rank + "] \"" + m[0] + " " + m[1] + "\" names \"" + missing
                         + "\", which is not in the vocab");
@@ -74,9 +71,9 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         this.style = spec.style();
         this.ignoreMerges = spec.ignoreMerges();
         this.byteTokens = new int[256];
-        for (int b = 0; b < 256; b++) byteTokens[b] = spec.byteFallback() ? ids.getOrDefault(String.format("<0x%02X>", b), -1) : -1;
+        for (int b = 0; b < 256; b++) byteTokens[b] = spec.byteFallback() ? ids.id(String.format("<0x%02X>", b)) : -1;
         this.charTokens = new int[512];
-        for (int c = 0; c < charTokens.length; c++) charTokens[c] = ids.getOrDefault(String.valueOf((char) c), -1);
+        for (int c = 0; c < charTokens.length; c++) charTokens[c] = ids.id(String.valueOf((char) c));
         this.unk = spec.unk();
         this.special = new boolean[pieces.length];
         Map<Character, List<AddedToken>> byFirst = new HashMap<>();
@@ -139,7 +136,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
 
     /** The id of a token's text (an added token's content, or a vocab entry in its stored form), or -1. */
     public int id(String piece) {
-        return ids.getOrDefault(piece, -1);
+        return ids.id(piece);
     }
 
     /** Added tokens, special ones included, are matched in the text. */
@@ -188,8 +185,8 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     /** Starts from one symbol per character (or its byte tokens) and applies merges in rank order. */
     private void bpe(String word, Ids out) {
         if (ignoreMerges) {
-            Integer whole = ids.get(word);
-            if (whole != null) {
+            int whole = ids.id(word);
+            if (whole >= 0) {
                 out.add(whole);
                 return;
             }
@@ -206,8 +203,8 @@ public final class HuggingFaceTokenizer implements Tokenizer {
             int cp = word.codePointAt(i);
             String ch = new String(Character.toChars(cp));
             i += ch.length();
-            Integer id = ids.get(ch);
-            if (id != null) {
+            int id = ids.id(ch);
+            if (id >= 0) {
                 symbols[n++] = id;
                 continue;
             }

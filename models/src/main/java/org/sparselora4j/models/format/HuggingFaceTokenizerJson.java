@@ -2,7 +2,6 @@ package org.sparselora4j.models.format;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -40,26 +39,32 @@ final class HuggingFaceTokenizerJson {
         if (model.get("dropout") instanceof Number d && d.doubleValue() > 0) throw error("model.dropout " + d + " is not supported");
         Map<String, Object> vocab = object(model.get("vocab"), "model.vocab");
 
-        Map<Integer, String> byId = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> e : vocab.entrySet()) put(byId, id(e.getValue(), e.getKey()), e.getKey());
-        List<HuggingFaceTokenizer.AddedToken> added = new ArrayList<>();
-        if (json.get("added_tokens") instanceof List<?> list) {
-            for (int i = 0; i < list.size(); i++) {
-                Map<String, Object> t = object(list.get(i), "added_tokens[" + i + "]");
-                if (!(t.get("content") instanceof String content)) throw error("added_tokens[" + i + "] has no content");
-                for (String flag : List.of("single_word", "lstrip", "rstrip")) {
-                    if (Boolean.TRUE.equals(t.get(flag))) throw error("added_tokens[" + i + "] (" + content + "): " + flag + " true is not supported");
-                }
-                int id = id(t.get("id"), content);
-                String existing = byId.get(id);
-                if (existing != null && !existing.equals(content)) throw error("added_tokens[" + i + "] " + content + " reuses id " + id + " of " + existing);
-                byId.put(id, content);
-                added.add(new HuggingFaceTokenizer.AddedToken(content, id, Boolean.TRUE.equals(t.get("special"))));
-            }
+        List<?> addedList = json.get("added_tokens") instanceof List<?> l ? l : List.of();
+        int size = 0;
+        for (Object v : vocab.values()) {
+            if (v instanceof Long n && n >= 0 && n < MAX_VOCAB) size = Math.max(size, (int) (long) n + 1);
         }
-        int size = byId.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        for (Object o : addedList) {
+            if (o instanceof Map<?, ?> t && t.get("id") instanceof Long n && n >= 0 && n < MAX_VOCAB) size = Math.max(size, (int) (long) n + 1);
+        }
         String[] pieces = new String[size];
-        for (Map.Entry<Integer, String> e : byId.entrySet()) pieces[e.getKey()] = e.getValue();
+        for (Map.Entry<String, Object> e : vocab.entrySet()) {
+            int id = id(e.getValue(), e.getKey());
+            if (pieces[id] != null) throw error("model.vocab: tokens " + pieces[id] + " and " + e.getKey() + " share id " + id);
+            pieces[id] = e.getKey();
+        }
+        List<HuggingFaceTokenizer.AddedToken> added = new ArrayList<>();
+        for (int i = 0; i < addedList.size(); i++) {
+            Map<String, Object> t = object(addedList.get(i), "added_tokens[" + i + "]");
+            if (!(t.get("content") instanceof String content)) throw error("added_tokens[" + i + "] has no content");
+            for (String flag : List.of("single_word", "lstrip", "rstrip")) {
+                if (Boolean.TRUE.equals(t.get(flag))) throw error("added_tokens[" + i + "] (" + content + "): " + flag + " true is not supported");
+            }
+            int id = id(t.get("id"), content);
+            if (pieces[id] != null && !pieces[id].equals(content)) throw error("added_tokens[" + i + "] " + content + " reuses id " + id + " of " + pieces[id]);
+            pieces[id] = content;
+            added.add(new HuggingFaceTokenizer.AddedToken(content, id, Boolean.TRUE.equals(t.get("special"))));
+        }
 
         List<String[]> merges = new ArrayList<>();
         if (model.get("merges") instanceof List<?> list) {
@@ -144,11 +149,6 @@ final class HuggingFaceTokenizerJson {
             }
         }
         return prefix.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    private void put(Map<Integer, String> byId, int id, String piece) throws ModelFormatException {
-        String old = byId.put(id, piece);
-        if (old != null) throw error("tokens " + old + " and " + piece + " share id " + id);
     }
 
     private int id(Object value, String token) throws ModelFormatException {
