@@ -209,9 +209,7 @@ final class HuggingFaceTokenizerJson {
     }
 
     private TextStyle.ByteLevel byteLevel(Map<String, Object> p, List<TextStyle.Splitting> before) {
-        List<TextStyle.Splitting> splits = new ArrayList<>(before);
-        if (!Boolean.FALSE.equals(p.get("use_regex"))) splits.add(new TextStyle.Regex(SplitPattern.GPT2_PATTERN));
-        return new TextStyle.ByteLevel(splits, Boolean.TRUE.equals(p.get("add_prefix_space")));
+        return new TextStyle.ByteLevel(before, Boolean.TRUE.equals(p.get("add_prefix_space")), !Boolean.FALSE.equals(p.get("use_regex")));
     }
 
     private TextStyle.Splitting splitting(Map<String, Object> p, int index) throws ModelFormatException {
