@@ -50,6 +50,7 @@ public final class Main {
     }
 
     private static String oneLine(Throwable e) {
+        if (e instanceof java.io.UncheckedIOException u && u.getCause() != null) e = u.getCause();  // its message repeats the class name
         String m = e.getMessage();
         if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
         return m.replace('\n', ' ');

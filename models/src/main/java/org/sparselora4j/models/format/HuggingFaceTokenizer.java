@@ -98,7 +98,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     /** Reads {@code tokenizer.json}; BOS/EOS come from a {@code tokenizer_config.json} beside it when present. */
     public static HuggingFaceTokenizer load(Path file) throws IOException {
         try {
-            return HuggingFaceTokenizerJson.parse(file, Files.readString(file), siblingConfig(file));
+            return HuggingFaceTokenizerJson.parse(file, TextFiles.readUtf8(file), siblingConfig(file));
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(file, "missing");
         }
@@ -108,7 +108,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         Path config = file.toAbsolutePath().resolveSibling("tokenizer_config.json");
         if (!Files.isRegularFile(config)) return Map.of();
         try {
-            return Json.parseObject(Files.readString(config));
+            return Json.parseObject(TextFiles.readUtf8(config));
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(config, e.getMessage());
         }
@@ -215,9 +215,8 @@ public final class HuggingFaceTokenizer implements Tokenizer {
                 for (byte b : utf8) symbols[n++] = byteTokens[b & 0xFF];
             } else if (unk >= 0) {
                 if (n == 0 || symbols[n - 1] != unk) symbols[n++] = unk; // fuse consecutive unknowns
-            } else {
-                throw new IllegalArgumentException("character U+" + Integer.toHexString(cp) + " has no token and the tokenizer has no unk");
             }
+            // Else the character is dropped, as Hugging Face's BPE does when there is neither a token nor an unk_token.
         }
         while (n > 1) {
             int best = -1, bestRank = Integer.MAX_VALUE, bestId = -1;

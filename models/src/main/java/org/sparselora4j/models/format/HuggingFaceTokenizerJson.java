@@ -92,6 +92,7 @@ final class HuggingFaceTokenizerJson {
             }
         }
         TextStyle style = new TextStyle(normalizers(json.get("normalizer")), preTokenizer(json.get("pre_tokenizer")));
+        if (style.preTokenizer() instanceof TextStyle.ByteLevel && unk < 0) requireEveryByte(pieces);
         int bos = specialId(config.get("bos_token"), pieces, List.of("<s>", "<|begin_of_text|>", "<|endoftext|>"), "BOS");
         int eos = specialId(config.get("eos_token"), pieces, List.of("</s>", "<|end_of_text|>", "<|endoftext|>"), "EOS");
         int[] bosPrefix = bosPrefix(json.get("post_processor"), config, bos);
@@ -151,6 +152,19 @@ final class HuggingFaceTokenizerJson {
         return prefix.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** A byte-level vocabulary without an unknown token must hold every byte's character, or some text cannot be encoded. */
+    private void requireEveryByte(String[] pieces) throws ModelFormatException {
+        boolean[] present = new boolean[512];   // the byte-level characters are below U+0200
+        for (String p : pieces) {
+            if (p != null && p.length() == 1 && p.charAt(0) < present.length) present[p.charAt(0)] = true;
+        }
+        for (int b = 0; b < 256; b++) {
+            if (!present[TextStyle.ByteLevelChars.encode(new byte[] {(byte) b}).charAt(0)]) {
+                throw error(String.format("the byte-level vocabulary has no token for byte 0x%02X and no unk_token", b));
+            }
+        }
+    }
+
     private int id(Object value, String token) throws ModelFormatException {
         if (!(value instanceof Long n) || n < 0 || n >= MAX_VOCAB) throw error("token " + token + " has bad id " + value);
         return (int) (long) n;
@@ -165,11 +179,11 @@ final class HuggingFaceTokenizerJson {
                 if (!(n.get("normalizers") instanceof List<?> list)) throw error("normalizer Sequence without normalizers");
                 for (Object o : list) out.addAll(normalizers(o));
             }
-            case "Prepend" -> out.add(new TextStyle.Prepend((String) n.get("prepend")));
+            case "Prepend" -> out.add(new TextStyle.Prepend(string(n, "prepend", "Prepend normalizer")));
             case "Replace" -> {
                 Map<String, Object> pattern = object(n.get("pattern"), "Replace pattern");
                 if (!(pattern.get("String") instanceof String from)) throw error("only string Replace patterns are supported");
-                out.add(new TextStyle.Replace(from, (String) n.get("content")));
+                out.add(new TextStyle.Replace(from, string(n, "content", "Replace normalizer")));
             }
             case "NFC" -> out.add(new TextStyle.Nfc());
             default -> throw error("normalizer " + n.get("type") + " is not supported");
@@ -241,6 +255,11 @@ final class HuggingFaceTokenizerJson {
             }
         }
         throw error("cannot tell the " + what + " token (tried " + tries + "); a tokenizer_config.json beside it can name it");
+    }
+
+    private String string(Map<String, Object> o, String key, String what) throws ModelFormatException {
+        if (!(o.get(key) instanceof String s)) throw error(what + " has no string " + key);
+        return s;
     }
 
     @SuppressWarnings("unchecked")

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * Writes float32 tensors as a {@code .safetensors} file: the JSON header (optional {@code __metadata__} first,
@@ -25,6 +26,12 @@ public final class SafetensorsWriter {
 
     /** Writes {@code tensors} (name → tensor, Hugging Face names) as F32, with the given metadata (may be empty). */
     public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        write(path, tensors, metadata, bytes -> {
+        });
+    }
+
+    /** As {@link #write(Path, Map, Map)}, telling {@code progress} the bytes written so far after the header and each chunk. */
+    public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata, LongConsumer progress) throws IOException {
         Map<String, Object> header = new LinkedHashMap<>();
         if (!metadata.isEmpty()) header.put("__metadata__", new LinkedHashMap<>(metadata));
         long offset = 0;
@@ -47,6 +54,8 @@ public final class SafetensorsWriter {
         head.flip();
         AtomicFile.write(path, channel -> {
             writeFully(channel, head);
+            long written = head.limit();
+            progress.accept(written);
             ByteBuffer buf = ByteBuffer.allocate(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
             for (Tensor t : tensors.values()) {
                 float[] data = t.data();
@@ -56,6 +65,8 @@ public final class SafetensorsWriter {
                     buf.asFloatBuffer().put(data, t.offset() + from, n);
                     buf.limit(4 * n);
                     writeFully(channel, buf);
+                    written += 4L * n;
+                    progress.accept(written);
                 }
             }
         });
