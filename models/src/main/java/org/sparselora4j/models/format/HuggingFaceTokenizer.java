@@ -6,9 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -46,8 +44,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     private final int[] byteTokens;                // byte → <0xHH> id, or -1
     private final int[] charTokens;                // byte-level char (< 512) → its one-char token id, or -1
     private final int unk;
-    private final Map<Character, AddedToken[]> addedByFirstChar;   // longest first
-    private final boolean[] addedFirstChar;                        // char → some added token starts with it
+    private final AddedTokenTrie added;
     private final boolean[] special;
     private final int bos;
     private final int eos;
@@ -76,20 +73,11 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         for (int c = 0; c < charTokens.length; c++) charTokens[c] = ids.id(String.valueOf((char) c));
         this.unk = spec.unk();
         this.special = new boolean[pieces.length];
-        Map<Character, List<AddedToken>> byFirst = new HashMap<>();
         for (AddedToken t : spec.added()) {
             if (t.id() < 0 || t.id() >= pieces.length) throw new IllegalArgumentException("added token " + t.content() + " has id " + t.id() + " outside the vocab");
             special[t.id()] = t.special();
-            if (!t.content().isEmpty()) byFirst.computeIfAbsent(t.content().charAt(0), k -> new ArrayList<>()).add(t);
         }
-        this.addedByFirstChar = new HashMap<>();
-        this.addedFirstChar = new boolean[Character.MAX_VALUE + 1];
-        for (Map.Entry<Character, List<AddedToken>> e : byFirst.entrySet()) {
-            AddedToken[] list = e.getValue().toArray(new AddedToken[0]);
-            Arrays.sort(list, (x, y) -> y.content().length() - x.content().length());
-            addedByFirstChar.put(e.getKey(), list);
-            addedFirstChar[e.getKey()] = true;
-        }
+        this.added = new AddedTokenTrie(spec.added());
         this.bos = spec.bos();
         this.eos = spec.eos();
         this.bosPrefix = spec.bosPrefix().clone();
@@ -154,7 +142,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         int segmentStart = 0;
         int i = 0;
         while (i < text.length()) {
-            AddedToken match = addedTokenAt(text, i, parseSpecial);
+            AddedToken match = added.match(text, i, parseSpecial);
             if (match == null) {
                 i++;
                 continue;
@@ -167,15 +155,6 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         if (segmentStart < text.length()) encodeSegment(text.substring(segmentStart), segmentStart == 0, out);
         if (addEos) out.add(eos);
         return out.toArray();
-    }
-
-    private AddedToken addedTokenAt(String text, int at, boolean parseSpecial) {
-        if (!addedFirstChar[text.charAt(at)]) return null;
-        AddedToken[] candidates = addedByFirstChar.get(text.charAt(at));
-        for (AddedToken t : candidates) {
-            if ((parseSpecial || !t.special()) && text.startsWith(t.content(), at)) return t;
-        }
-        return null;
     }
 
     private void encodeSegment(String segment, boolean atStart, Ids out) {

@@ -125,7 +125,7 @@ record TextStyle(List<Normalizing> normalizers, PreTokenizer preTokenizer) {
                 if (b.addPrefixSpace()) parts.replaceAll(part -> part.charAt(0) == ' ' ? part : " " + part);
                 if (b.ownRegex()) parts = split(parts, GPT2);
                 List<String> out = new ArrayList<>(parts.size());
-                for (String part : parts) out.add(ByteLevelChars.encode(part.getBytes(StandardCharsets.UTF_8)));
+                for (String part : parts) out.add(ByteLevelChars.encode(part));
                 yield out;
             }
         };
@@ -194,9 +194,20 @@ record TextStyle(List<Normalizing> normalizers, PreTokenizer preTokenizer) {
         }
 
         static String encode(byte[] bytes) {
-            StringBuilder sb = new StringBuilder(bytes.length);
-            for (byte b : bytes) sb.append(BYTE_TO_CHAR[b & 0xFF]);
-            return sb.toString();
+            char[] chars = new char[bytes.length];
+            for (int i = 0; i < bytes.length; i++) chars[i] = BYTE_TO_CHAR[bytes[i] & 0xFF];
+            return new String(chars);
+        }
+
+        /** The byte-level characters of {@code text}'s UTF-8 bytes; ASCII text (the common case) without building the bytes. */
+        static String encode(String text) {
+            char[] chars = new char[text.length()];
+            for (int i = 0; i < chars.length; i++) {
+                char c = text.charAt(i);
+                if (c >= 0x80) return encode(text.getBytes(StandardCharsets.UTF_8));
+                chars[i] = BYTE_TO_CHAR[c];   // ASCII: one byte per char
+            }
+            return new String(chars);
         }
 
         static byte[] decode(String piece) {

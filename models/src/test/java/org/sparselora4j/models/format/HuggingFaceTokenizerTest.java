@@ -218,4 +218,18 @@ class HuggingFaceTokenizerTest {
         SplitPattern.GPT2_PATTERN.split("Hi  there 42!?", out);
         assertThat(out).containsExactly("Hi", " ", " there", " 42", "!?");
     }
+
+    @Test
+    void addedTokensMatchLongestFirstAndSpecialOnlyWhenAsked() {
+        var a = new HuggingFaceTokenizer.AddedToken("<|a|>", 1, true);
+        var ab = new HuggingFaceTokenizer.AddedToken("<|a|>b", 2, false);
+        var think = new HuggingFaceTokenizer.AddedToken("<think>", 3, false);
+        AddedTokenTrie trie = new AddedTokenTrie(List.of(a, ab, think));
+        assertThat(trie.match("x<|a|>bc", 1, true)).isEqualTo(ab);
+        assertThat(trie.match("x<|a|>c", 1, true)).isEqualTo(a);
+        assertThat(trie.match("x<|a|>c", 1, false)).isNull();
+        assertThat(trie.match("<think>", 0, false)).isEqualTo(think);
+        assertThat(trie.match("<|a|", 0, true)).isNull();
+        assertThat(trie.match("x<|a|>", 0, true)).isNull();
+    }
 }
