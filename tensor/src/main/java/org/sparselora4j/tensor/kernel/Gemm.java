@@ -96,7 +96,7 @@ final class Gemm {
         boolean direct = a.colStride() == 1 && a.rowIndex() == null && a.colIndex() == null;
         // A short block (a LoRA factor's gradient: r rows of C) uses each element of B once or twice, so packing B
         // would cost as much as the product: a row-major B is read where it lies.
-        boolean inPlaceB = packed == null && i1 - i0 <= SHORT && b.rowsContiguous() && b.rowIndex() == null;
+        boolean inPlaceB = packed == null && i1 - i0 <= SHORT && b.rowsContiguous() && b.rowIndex() == null && !b.compact();
         int kStep = kStep(k);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
