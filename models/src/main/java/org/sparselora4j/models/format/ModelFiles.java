@@ -42,12 +42,17 @@ public final class ModelFiles {
      * none.
      */
     public static LoadedModel load(Path model, Optional<Path> tokenizer) throws IOException {
+        return load(model, tokenizer, WeightStorage.FLOAT32);
+    }
+
+    /** {@link #load(Path, Optional)} with the matrices handed out as {@code storage} says (mapped in place, or float32). */
+    public static LoadedModel load(Path model, Optional<Path> tokenizer, WeightStorage storage) throws IOException {
         Format format = detect(model);
         LlamaWeights weights = switch (format) {
             case LLAMA2C -> Llama2cCheckpoint.load(model);
-            case SAFETENSORS -> HuggingFaceModel.loadFile(model);
-            case HUGGING_FACE_FOLDER -> HuggingFaceModel.load(model);
-            case GGUF -> GgufModel.load(model);
+            case SAFETENSORS -> HuggingFaceModel.loadFile(model, storage);
+            case HUGGING_FACE_FOLDER -> HuggingFaceModel.load(model, storage);
+            case GGUF -> GgufModel.load(model, storage);
         };
         Optional<Tokenizer> carried = Optional.empty();
         String tokenizerSource = "none";
