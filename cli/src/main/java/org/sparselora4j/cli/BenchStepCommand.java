@@ -89,6 +89,7 @@ final class BenchStepCommand implements Command {
                 Args.Flag.value("warmup", "untimed steps first (default 2)"),
                 Args.Flag.value("threads", "threads to use (default: all cores)"),
                 Args.Flag.value("seed", "seed of weights, adapter and tokens (default 42)"),
+                Args.Flag.toggle("checkpointing", "recompute each decoder block's activations in backward instead of keeping them"),
                 Args.Flag.value("weights", "f32 | bf16 | f16 | q8_0 | q4_0 | q4_k | q6_k: how the frozen matrices are stored, made directly in that type (default f32)"),
                 BackendFlag.FLAG));
         f.addAll(SparseFlags.flags(0));
@@ -120,7 +121,7 @@ final class BenchStepCommand implements Command {
         long weightBytes = storedBytes(config, type);
         long trainable = kinds.contains(Method.FULL) ? config.parameterCount() : 0;
         MemoryEstimate estimate = MemoryEstimate.of(config, type == ElementType.F32 ? 0 : weightBytes, type == ElementType.F32 ? weightBytes : 0,
-                trainable, batchSize, seq, outputTokens, false, 0);
+                trainable, batchSize, seq, outputTokens, args.flag("checkpointing"), 0);
         String tooBig = estimate.doesNotFit(MemoryUse.machineBytes(), "try --weights bf16 or q8_0, a smaller --batch or --seq");
         if (tooBig != null) throw new IllegalStateException("the " + String.format("%.1fB", config.parameterCount() / 1e9) + "-parameter model " + tooBig);
         err.printf("bench step: initialising a random model of %.1fM parameters (%s, %.2f GB)%n", config.parameterCount() / 1e6, type, weightBytes / 1e9);
@@ -141,6 +142,7 @@ final class BenchStepCommand implements Command {
                             null, err);
                 });
             }
+            if (args.flag("checkpointing")) built.forEach(m -> m.model().checkpointing(true));
             // Several methods run interleaved, one step of each per round, so a shared machine's load hits them alike.
             // The predictor's clock restarts with the timed steps, so that its share leaves out the warm-up's JIT work.
             Runnable resetPredictors = () -> built.forEach(m -> {
@@ -176,6 +178,7 @@ final class BenchStepCommand implements Command {
                 result.put("gflops", round(r.gflops()));
                 result.put("loss_first", round(r.firstLoss()));
                 result.put("loss_last", round(r.lastLoss()));
+                result.put("checkpointing", method.model().checkpointing());
                 result.put("weights", type.name().toLowerCase(java.util.Locale.ROOT));
                 result.put("weight_bytes", weights.storageBytes());
                 result.put("packed_bytes", kinds.get(m) == Method.FULL ? 0 : backend.keptBytes());

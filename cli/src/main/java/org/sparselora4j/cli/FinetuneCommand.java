@@ -71,6 +71,7 @@ final class FinetuneCommand implements Command {
                 Args.Flag.value("targets", "LoRA targets, comma-separated of q,k,v,o,gate,up,down (default all)"),
                 Args.Flag.value("max-seq", "longest sequence in tokens (default: the model's context, at most 1024)"),
                 Args.Flag.toggle("resume", "continue the run in --out from its checkpoint"),
+                Args.Flag.toggle("checkpointing", "recompute each decoder block's activations in backward (activation memory stops growing with depth)"),
                 Args.Flag.value("weights", "stored | f32 | bf16 | f16 | q8_0 | q4_0 | q4_k | q6_k: the frozen base as the file stores it, mapped in place"
                         + " (default for lora and sparselora), or converted on load (full fine-tuning: f32 always)"),
                 BackendFlag.FLAG));
@@ -123,7 +124,7 @@ final class FinetuneCommand implements Command {
         boolean compact = convert == null ? weights.anyCompact() : convert != ElementType.F32;
         long trainableGuess = method == Method.FULL ? weights.config().parameterCount() : weights.config().parameterCount() / 100;
         MemoryEstimate estimate = MemoryEstimate.of(weights.config(), compact ? converted : 0, compact ? 0 : converted, trainableGuess,
-                batchRows, maxSeq, maxSeq, false, 0);
+                batchRows, maxSeq, maxSeq, args.flag("checkpointing"), 0);
         String tooBig = estimate.doesNotFit(MemoryUse.machineBytes(), method == Method.FULL ? "try --method lora, a shorter --max-seq or a smaller --batch"
                 : "try --weights bf16 or q8_0, a shorter --max-seq or a smaller --batch");
         if (tooBig != null) throw new IOException("--model " + modelPath + ": fine-tuning it " + tooBig);
@@ -149,6 +150,12 @@ final class FinetuneCommand implements Command {
                         modelPath.toString(), err);
                 case FULL -> new FullFineTuning(weights);
             };
+            if (args.flag("checkpointing")) {
+                if (args.number("dropout", 0, 0, 0.999) > 0) {
+                    throw new UsageException("finetune: --checkpointing recomputes each block in backward, which would draw new dropout masks; use --dropout 0");
+                }
+                trainingMethod.model().checkpointing(true);
+            }
             err.printf("finetune: %s on %s (%s), %d training and %d validation examples, %d steps of %d x %d, run folder %s%n",
                     trainingMethod.name(), modelPath, weights.config().parameterCount() + " parameters", data.train().size(), data.validation().size(),
                     config.steps(), config.batchSize(), config.gradAccum(), runDir);
@@ -170,6 +177,7 @@ final class FinetuneCommand implements Command {
             if (r.after() != null) summary.put("validation_after", r.after().toMap());
             summary.put("flops", r.flops());
             summary.put("weights", describeTypes(weights));
+            summary.put("checkpointing", trainingMethod.model().checkpointing());
             summary.put("weight_bytes", weights.storageBytes());
             summary.put("packed_bytes", backend.keptBytes());
             summary.put("peak_rss_bytes", MemoryUse.peakRssBytes());
