@@ -96,14 +96,37 @@ final class BenchStepCommand implements Command {
         return f;
     }
 
-    @Override
-    public int run(Args args, PrintStream out, PrintStream err) {
+    /** The model shape the flags describe. */
+    static LlamaConfig config(Args args) {
         Preset preset = args.choice("preset", Preset.class, Preset.STORIES15M);
         int heads = args.integer("heads", preset.heads, 1, 1 << 12);
         int kvHeads = args.integer("kv-heads", args.has("heads") ? heads : preset.kvHeads, 1, heads);
-        LlamaConfig config = new LlamaConfig(args.integer("dim", preset.dim, 2, 1 << 16), args.integer("ffn", preset.ffn, 1, 1 << 18),
+        return new LlamaConfig(args.integer("dim", preset.dim, 2, 1 << 16), args.integer("ffn", preset.ffn, 1, 1 << 18),
                 args.integer("layers", preset.layers, 1, 1 << 10), heads, kvHeads, args.integer("vocab", preset.vocab, 2, 1 << 20),
                 args.integer("context", preset.context, 1, 1 << 20), 10000, Rope.Style.INTERLEAVED, 1e-5f, !args.flag("untied"));
+    }
+
+    /** The run's peak memory, from its flags alone (the launcher sizes the heap from it). */
+    static MemoryEstimate estimate(Args args) {
+        LlamaConfig config = config(args);
+        int batchSize = args.integer("batch", 4, 1, 1 << 16);
+        int seq = args.integer("seq", Math.min(256, config.maxSeqLen()), 1, config.maxSeqLen());
+        int outputTokens = args.integer("output-tokens", seq, 1, seq);
+        List<Method> kinds = methods(args);
+        ElementType type = weightType(args, "bench step");
+        long weightBytes = storedBytes(config, type);
+        boolean f32 = type == ElementType.F32;
+        long trainable = kinds.contains(Method.FULL) ? config.parameterCount() : 0;
+        // Float32 frozen weights get packed copies (within a third of the free heap): room for one layout's worth.
+        long packed = f32 && kinds.stream().anyMatch(k -> k != Method.FULL) ? weightBytes : 0;
+        // Full fine-tuning beside a frozen-base method trains a copy of its own.
+        long heapWeights = f32 ? weightBytes * (kinds.contains(Method.FULL) && kinds.size() > 1 ? 2 : 1) : 0;
+        return MemoryEstimate.of(config, f32 ? 0 : weightBytes, heapWeights, trainable, batchSize, seq, outputTokens, args.flag("checkpointing"), packed);
+    }
+
+    @Override
+    public int run(Args args, PrintStream out, PrintStream err) {
+        LlamaConfig config = config(args);
         int batchSize = args.integer("batch", 4, 1, 1 << 16);
         int seq = args.integer("seq", Math.min(256, config.maxSeqLen()), 1, config.maxSeqLen());
         int outputTokens = args.integer("output-tokens", seq, 1, seq);
@@ -119,9 +142,7 @@ final class BenchStepCommand implements Command {
         }
 
         long weightBytes = storedBytes(config, type);
-        long trainable = kinds.contains(Method.FULL) ? config.parameterCount() : 0;
-        MemoryEstimate estimate = MemoryEstimate.of(config, type == ElementType.F32 ? 0 : weightBytes, type == ElementType.F32 ? weightBytes : 0,
-                trainable, batchSize, seq, outputTokens, args.flag("checkpointing"), 0);
+        MemoryEstimate estimate = estimate(args);
         String tooBig = estimate.doesNotFit(MemoryUse.machineBytes(), "try --weights bf16 or q8_0, a smaller --batch or --seq");
         if (tooBig != null) throw new IllegalStateException("the " + String.format("%.1fB", config.parameterCount() / 1e9) + "-parameter model " + tooBig);
         err.printf("bench step: initialising a random model of %.1fM parameters (%s, %.2f GB)%n", config.parameterCount() / 1e6, type, weightBytes / 1e9);

@@ -14,8 +14,10 @@ import org.sparselora4j.lora.run.Trainer;
 import org.sparselora4j.lora.run.TrainingMethod;
 import org.sparselora4j.models.format.AtomicFile;
 import org.sparselora4j.models.format.Json;
+import org.sparselora4j.models.format.ModelFiles;
 import org.sparselora4j.models.format.Tokenizer;
 import org.sparselora4j.models.format.WeightStorage;
+import org.sparselora4j.models.llama.LlamaConfig;
 import org.sparselora4j.models.llama.LlamaWeights;
 import org.sparselora4j.models.llama.Target;
 import org.sparselora4j.opencl.BackendKind;
@@ -209,6 +211,32 @@ final class FinetuneCommand implements Command {
             err.println("finetune: full fine-tuning changes the base weights, so every matrix is converted to float32 on load");
         }
         return t;
+    }
+
+    /**
+     * The run's peak memory from its flags and the model's headers alone (the launcher sizes the heap from it):
+     * the same figures the run checks before loading, for the default model when no {@code --model} is given.
+     */
+    static MemoryEstimate estimate(Args args) throws IOException {
+        Path modelPath = args.has("model") ? args.path("model") : TrainingFlags.defaultAssets().resolve("model");
+        Method method = args.choice("method", Method.class, Method.LORA);
+        ElementType convert = weightConversion(args, method, new PrintStream(java.io.OutputStream.nullOutputStream()));
+        ModelFiles.Stored stored = ModelFiles.stored(modelPath);
+        LlamaConfig c = stored.config();
+        int maxSeq = args.integer("max-seq", Math.min(c.maxSeqLen(), 1024), 2, c.maxSeqLen());
+        long matrices = c.parameterCount() - (2L * c.layers() + 1) * c.dim();
+        long heap, offHeap;
+        if (convert == null) {
+            heap = stored.floatBytes();
+            offHeap = stored.compactBytes();
+        } else {
+            long bytes = (long) (matrices * (double) convert.blockBytes() / convert.blockSize());
+            heap = convert == ElementType.F32 ? bytes : 0;
+            offHeap = convert == ElementType.F32 ? 0 : bytes;
+        }
+        long trainable = method == Method.FULL ? c.parameterCount() : c.parameterCount() / 100;
+        long packed = method == Method.FULL ? 0 : heap;
+        return MemoryEstimate.of(c, offHeap, heap, trainable, TrainingFlags.batchSize(args, 8), maxSeq, maxSeq, args.flag("checkpointing"), packed);
     }
 
     /** Bytes of the weights with every matrix in {@code type}. */

@@ -24,6 +24,7 @@ public final class Main {
     /** Runs one command line; returns the exit code instead of exiting (tests call this). */
     public static int run(String[] argv, PrintStream out, PrintStream err) {
         List<Command> commands = commands();
+        if (argv.length > 0 && argv[0].equals(HeapPlan.FLAG)) return HeapPlan.print(Arrays.asList(argv).subList(1, argv.length), out);
         if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
             out.print(usage(commands));
             return argv.length == 0 ? 2 : 0;
