@@ -3,6 +3,7 @@ package org.sparselora4j.models.format;
 import org.sparselora4j.models.llama.LayerWeights;
 import org.sparselora4j.models.llama.LlamaConfig;
 import org.sparselora4j.models.llama.LlamaWeights;
+import org.sparselora4j.tensor.ElementType;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.Rope;
 
@@ -171,8 +172,13 @@ public final class HuggingFaceModel {
      * q/k rows are permuted to HALF_SPLIT as Hugging Face's conversion does.
      */
     public static void write(Path dir, LlamaWeights weights) throws IOException {
+        write(dir, weights, ElementType.F32);
+    }
+
+    /** {@link #write(Path, LlamaWeights)} with the tensors stored as {@code dtype} (F32, BF16 or F16). */
+    public static void write(Path dir, LlamaWeights weights, ElementType dtype) throws IOException {
         Files.createDirectories(dir);
-        SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors(weights), Map.of("format", "pt"));
+        SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors(weights), Map.of("format", "pt"), dtype);
         AtomicFile.writeString(dir.resolve(CONFIG), HuggingFaceConfig.toJson(weights.config()));
     }
 }
