@@ -33,7 +33,8 @@ public final class LlamaInit {
     /**
      * Random weights with every matrix stored as {@code type} (norms float32): a compact type is encoded row by
      * row straight into native memory ({@link Quantize}), never through a float32 copy of the matrix, so a model
-     * larger than the heap can be made. F32 gives exactly the weights of {@link #random(LlamaConfig, long, float)}.
+     * larger than the heap can be made, from uniform samples of the same standard deviation. F32 gives exactly the
+     * weights of {@link #random(LlamaConfig, long, float)}.
      */
     public static LlamaWeights random(LlamaConfig c, long seed, float std, ElementType type) {
         SplittableRandom random = new SplittableRandom(seed);
@@ -63,8 +64,11 @@ public final class LlamaInit {
                     + ") matrix has rows of " + cols);
         }
         MemorySegment bytes = Arena.ofAuto().allocate(type.bytes((long) rows * cols), 64);
+        // Uniform with the same standard deviation (bound √3·std): a step's time does not depend on the values, and
+        // an 8B model's 7.5G normal samples would take minutes to draw.
+        float bound = (float) (Math.sqrt(3) * std);
         for (int r = 0; r < rows; r++) {
-            Tensor values = Tensor.randn(random, std, cols);
+            Tensor values = Tensor.uniform(random, bound, cols);
             Quantize.encode(type, values.data(), 0, cols, bytes, (long) r * cols);
         }
         return Tensor.compact(type, bytes, rows, cols);
