@@ -143,7 +143,8 @@ final class BenchStepCommand implements Command {
 
         long weightBytes = storedBytes(config, type);
         MemoryEstimate estimate = estimate(args);
-        String tooBig = estimate.doesNotFit(MemoryUse.machineBytes(), "try --weights bf16 or q8_0, a smaller --batch or --seq");
+        String tooBig = estimate.doesNotFit(MemoryUse.machineBytes(), "try " + (args.flag("checkpointing") ? "" : "--checkpointing, ")
+                + "--weights bf16 or q8_0, a smaller --batch or --seq");
         if (tooBig != null) throw new IllegalStateException("the " + String.format("%.1fB", config.parameterCount() / 1e9) + "-parameter model " + tooBig);
         err.printf("bench step: initialising a random model of %.1fM parameters (%s, %.2f GB)%n", config.parameterCount() / 1e6, type, weightBytes / 1e9);
         LlamaWeights weights = LlamaInit.random(config, seed, 0.02f, type);

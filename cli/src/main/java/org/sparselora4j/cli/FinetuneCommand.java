@@ -127,8 +127,9 @@ final class FinetuneCommand implements Command {
         long trainableGuess = method == Method.FULL ? weights.config().parameterCount() : weights.config().parameterCount() / 100;
         MemoryEstimate estimate = MemoryEstimate.of(weights.config(), compact ? converted : 0, compact ? 0 : converted, trainableGuess,
                 batchRows, maxSeq, maxSeq, args.flag("checkpointing"), 0);
-        String tooBig = estimate.doesNotFit(MemoryUse.machineBytes(), method == Method.FULL ? "try --method lora, a shorter --max-seq or a smaller --batch"
-                : "try --weights bf16 or q8_0, a shorter --max-seq or a smaller --batch");
+        String checkpointing = args.flag("checkpointing") ? "" : "--checkpointing, ";
+        String tooBig = estimate.doesNotFit(MemoryUse.machineBytes(), method == Method.FULL ? "try --method lora, " + checkpointing + "a shorter --max-seq or a smaller --batch"
+                : "try " + checkpointing + "--weights bf16 or q8_0, a shorter --max-seq or a smaller --batch");
         if (tooBig != null) throw new IOException("--model " + modelPath + ": fine-tuning it " + tooBig);
         if (convert != null) weights = weights.toType(convert);
         err.printf("finetune: weights %s, %.2f GB%s%n", describeTypes(weights), weights.storageBytes() / 1e9,

@@ -51,10 +51,10 @@ public record MemoryEstimate(long offHeapBytes, long heapWeightBytes, long train
      */
     public String doesNotFit(long available, String options) {
         if (available <= 0 || peakBytes() <= available) return null;
-        return String.format("needs about %.1f GB at its peak (weights %.1f GB, activations %.1f GB, trainable state %.1f GB, logits %.1f GB)"
-                        + " but the machine has %.1f GB; %s",
+        return String.format("needs about %.1f GB at its peak (weights %.1f GB, activations %.1f GB, trainable state %.1f GB, logits %.1f GB,"
+                        + " packed copies %.1f GB, and the collector's room) but the machine has %.1f GB; %s",
                 peakBytes() / 1e9, (offHeapBytes + heapWeightBytes) / 1e9, activationBytes / 1e9, trainableBytes / 1e9, logitBytes / 1e9,
-                available / 1e9, options);
+                packedBytes / 1e9, available / 1e9, options);
     }
 
     /** The parts, in bytes, for JSON. */
