@@ -27,7 +27,10 @@ final class HeapPlan {
             // A run that cannot fit gets no plan: it starts on the default heap and stops with its own one-line message.
             if (e != null && (machine <= 0 || e.peakBytes() <= machine)) {
                 long mb = Math.max(MIN_HEAP, e.heapFlagBytes()) >> 20;
-                out.println("-Xms" + mb + "m -Xmx" + mb + "m -XX:+AlwaysPreTouch");
+                // Native memory (bench step's compact weights) counts against the direct-memory limit, which is the
+                // heap size unless set: room for the off-heap weights as well.
+                long directMb = (e.offHeapBytes() >> 20) + 1024;
+                out.println("-Xms" + mb + "m -Xmx" + mb + "m -XX:MaxDirectMemorySize=" + Math.max(mb, directMb) + "m -XX:+AlwaysPreTouch");
             }
         } catch (Exception | Error e) {
             // No plan: the run reports whatever is wrong with its flags or files itself.

@@ -45,7 +45,9 @@ public final class Main {
             if (System.getenv("SPARSELORA4J_TRACE") != null) e.printStackTrace(err);
             return 1;
         } catch (OutOfMemoryError e) {
-            err.println("sparselora4j " + command.name() + ": out of memory (" + e.getMessage() + "); raise -Xmx with JAVA_OPTS");
+            boolean direct = e.getMessage() != null && e.getMessage().contains("direct buffer memory");
+            err.println("sparselora4j " + command.name() + ": out of memory (" + e.getMessage() + "); raise "
+                    + (direct ? "-XX:MaxDirectMemorySize (native memory for compact weights)" : "-Xmx") + " with JAVA_OPTS");
             return 1;
         }
     }
