@@ -5,6 +5,7 @@ import org.sparselora4j.lora.LoraConfig;
 import org.sparselora4j.lora.data.Batches;
 import org.sparselora4j.lora.data.DatasetReader;
 import org.sparselora4j.lora.data.Example;
+import org.sparselora4j.lora.run.FaultInjection;
 import org.sparselora4j.lora.run.FullFineTuning;
 import org.sparselora4j.lora.run.LoraMethod;
 import org.sparselora4j.lora.run.MemoryEstimate;
@@ -62,7 +63,8 @@ final class FinetuneCommand implements Command {
         List<Args.Flag> f = new ArrayList<>(List.of(
                 Args.Flag.value("model", "model file or folder (default: the embedded base model)"),
                 Args.Flag.value("tokenizer", "tokenizer file, where the model carries none"),
-                Args.Flag.value("data", "training data: JSONL {prompt, completion} or {text}, or plain text (default: the embedded task)"),
+                ChatTemplateFlag.FLAG,
+                Args.Flag.value("data", "training data: JSONL {messages}, {instruction, input, output}, {prompt, completion} or {text}, or plain text (default: the embedded task)"),
                 Args.Flag.value("validation-data", "validation data in the same formats (default: a split of --data)"),
                 Args.Flag.value("validation-split", "fraction of --data held out when no --validation-data (default 0.1)"),
                 Args.Flag.value("out", "run folder (default runs/<method>-<time>)"),
@@ -71,6 +73,7 @@ final class FinetuneCommand implements Command {
                 Args.Flag.value("alpha", "LoRA alpha (default 16)"),
                 Args.Flag.value("dropout", "LoRA dropout (default 0)"),
                 Args.Flag.value("targets", "LoRA targets, comma-separated of q,k,v,o,gate,up,down (default all)"),
+                Args.Flag.value("skip-nonfinite", "skip up to N steps whose loss or gradient is NaN or infinite instead of stopping (default 0)"),
                 Args.Flag.value("max-seq", "longest sequence in tokens (default: the model's context, at most 1024)"),
                 Args.Flag.toggle("resume", "continue the run in --out from its checkpoint"),
                 Args.Flag.toggle("checkpointing", "recompute each decoder block's activations in backward (activation memory stops growing with depth)"),
@@ -112,11 +115,27 @@ final class FinetuneCommand implements Command {
         if (!resume && Files.exists(runDir.resolve("metrics.jsonl"))) {
             throw new UsageException("finetune: --out " + runDir + " already holds a run; pass --resume to continue it or choose another --out");
         }
+        int skipNonfinite = args.integer("skip-nonfinite", 0, 0, Integer.MAX_VALUE);
+        FaultInjection faults;
+        try {
+            faults = FaultInjection.parse(System.getProperty(FaultInjection.PROPERTY));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("finetune: " + e.getMessage());
+        }
+        // Held until the run ends; a second run on the folder is refused meanwhile.
+        try (org.sparselora4j.lora.run.RunLock lock = org.sparselora4j.lora.run.RunLock.acquire(runDir)) {
+            return train(args, out, err, method, modelPath, dataPath, validationPath, runDir, resume, skipNonfinite, faults);
+        }
+    }
 
+    private int train(Args args, PrintStream out, PrintStream err, Method method, Path modelPath, Path dataPath, Optional<Path> validationPath,
+                      Path runDir, boolean resume, int skipNonfinite, FaultInjection faults) throws IOException {
+
+        Optional<Path> tokenizerPath = args.has("tokenizer") ? Optional.of(args.path("tokenizer")) : Optional.empty();
         // The matrices are mapped first (nothing read yet), so the run's memory can be estimated before any is.
         ElementType convert = weightConversion(args, method, err);
-        ModelInput model = ModelInput.load(modelPath, args.has("tokenizer") ? Optional.of(args.path("tokenizer")) : Optional.empty(),
-                WeightStorage.AS_STORED);
+        ModelInput model = ModelInput.load(modelPath, tokenizerPath, WeightStorage.AS_STORED);
+        Optional<org.sparselora4j.models.chat.ChatTemplate> chatTemplate = ChatTemplateFlag.resolve(args, modelPath, tokenizerPath);
         Tokenizer tokenizer = model.tokenizer(args, "finetune");
         LlamaWeights weights = model.weights();
         int maxSeq = args.integer("max-seq", Math.min(weights.config().maxSeqLen(), 1024), 2, weights.config().maxSeqLen());
@@ -134,7 +153,7 @@ final class FinetuneCommand implements Command {
         if (convert != null) weights = weights.toType(convert);
         err.printf("finetune: weights %s, %.2f GB%s%n", describeTypes(weights), weights.storageBytes() / 1e9,
                 weights.anyCompact() ? " (frozen, used in place)" : "");
-        DatasetReader reader = new DatasetReader(tokenizer, maxSeq, w -> err.println("warning: " + w));
+        DatasetReader reader = new DatasetReader(tokenizer, maxSeq, w -> err.println("warning: " + w), chatTemplate);
         List<Example> train = reader.read(dataPath);
         int batch = batchRows;
         long seed = args.integer("seed", 42, Integer.MIN_VALUE, Integer.MAX_VALUE);
@@ -162,7 +181,7 @@ final class FinetuneCommand implements Command {
             err.printf("finetune: %s on %s (%s), %d training and %d validation examples, %d steps of %d x %d, run folder %s%n",
                     trainingMethod.name(), modelPath, weights.config().parameterCount() + " parameters", data.train().size(), data.validation().size(),
                     config.steps(), config.batchSize(), config.gradAccum(), runDir);
-            Trainer.Result r = new Trainer(trainingMethod, data, config, runDir, err).run(resume);
+            Trainer.Result r = new Trainer(trainingMethod, data, config, runDir, err, skipNonfinite, faults).run(resume);
 
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("command", "finetune");

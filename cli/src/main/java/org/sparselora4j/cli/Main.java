@@ -14,7 +14,7 @@ public final class Main {
 
     static List<Command> commands() {
         return List.of(new FinetuneCommand(), new PretrainCommand(), new MakeTaskCommand(), new GenerateCommand(), new LogitsCommand(),
-                new EvalCommand(), new ExportCommand(), new PruneCommand(), new SparsityReportCommand(), new BenchCommand());
+                new EvalCommand(), new ExportCommand(), new PruneCommand(), new SparsityReportCommand(), new BenchCommand(), new TokenizeCommand());
     }
 
     public static void main(String[] argv) {
@@ -53,6 +53,7 @@ public final class Main {
     }
 
     private static String oneLine(Throwable e) {
+        if (e instanceof java.io.UncheckedIOException u && u.getCause() != null) e = u.getCause();  // its message repeats the class name
         String m = e.getMessage();
         if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
         return m.replace('\n', ' ');

@@ -114,7 +114,7 @@ public final class Gguf implements AutoCloseable {
         for (TensorInfo t : infos) {
             long bytes = t.type().bytes(t.elements());
             if (t.offset() % alignment != 0) throw file.error("tensor " + t.name() + " offset " + t.offset() + " is not aligned to " + alignment);
-            if (bytes < 0 || t.offset() > dataBytes || bytes > dataBytes - t.offset()) {
+            if (bytes < 0 || t.offset() < 0 || t.offset() > dataBytes || bytes > dataBytes - t.offset()) {
                 throw file.error("truncated: tensor " + t.name() + " (" + t.type() + " " + Arrays.toString(t.dims()) + ", "
                         + bytes + " bytes at data offset " + t.offset() + ") runs past the end of the file");
             }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * Writes tensors as a {@code .safetensors} file, as F32, or BF16 or F16 (rounded to nearest): the JSON header (optional {@code __metadata__} first,
@@ -27,11 +28,24 @@ public final class SafetensorsWriter {
 
     /** Writes {@code tensors} (name → tensor, Hugging Face names) as F32, with the given metadata (may be empty). */
     public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
-        write(path, tensors, metadata, ElementType.F32);
+        write(path, tensors, metadata, ElementType.F32, bytes -> {
+        });
+    }
+
+    /** As {@link #write(Path, Map, Map)}, telling {@code progress} the bytes written so far after the header and each chunk. */
+    public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata, LongConsumer progress) throws IOException {
+        write(path, tensors, metadata, ElementType.F32, progress);
     }
 
     /** Writes {@code tensors} with every element stored as {@code dtype} (F32, BF16 or F16). */
     public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata, ElementType dtype) throws IOException {
+        write(path, tensors, metadata, dtype, bytes -> {
+        });
+    }
+
+    /** Writes {@code tensors} stored as {@code dtype}, telling {@code progress} the bytes written so far. */
+    public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata, ElementType dtype, LongConsumer progress)
+            throws IOException {
         if (dtype != ElementType.F32 && dtype != ElementType.BF16 && dtype != ElementType.F16) {
             throw new IllegalArgumentException("safetensors holds F32, BF16 or F16 weights, not " + dtype);
         }
@@ -58,6 +72,8 @@ public final class SafetensorsWriter {
         head.flip();
         AtomicFile.write(path, channel -> {
             writeFully(channel, head);
+            long written = head.limit();
+            progress.accept(written);
             ByteBuffer buf = ByteBuffer.allocate(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
             for (Tensor t : tensors.values()) {
                 Tensor f = t.toFloat32();
@@ -75,6 +91,8 @@ public final class SafetensorsWriter {
                     }
                     buf.limit(width * n);
                     writeFully(channel, buf);
+                    written += (long) width * n;
+                    progress.accept(written);
                 }
             }
         });

@@ -54,8 +54,8 @@ public record LlamaWeights(LlamaConfig config, Tensor tokenEmbedding, List<Layer
     public LlamaWeights withMatrices(UnaryOperator<Tensor> f) {
         List<LayerWeights> out = new ArrayList<>();
         for (LayerWeights l : layers) {
-            out.add(new LayerWeights(l.attnNorm(), f.apply(l.wq()), f.apply(l.wk()), f.apply(l.wv()), f.apply(l.wo()), l.ffnNorm(),
-                    f.apply(l.gate()), f.apply(l.up()), f.apply(l.down())));
+            out.add(l.withProjections(f.apply(l.wq()), f.apply(l.wk()), f.apply(l.wv()), f.apply(l.wo()), f.apply(l.gate()), f.apply(l.up()),
+                    f.apply(l.down())));
         }
         Tensor embedding = f.apply(tokenEmbedding);
         return new LlamaWeights(config, embedding, out, finalNorm, classifier == tokenEmbedding ? embedding : f.apply(classifier));
