@@ -180,6 +180,20 @@ class FuzzRegressionTest {
                 .hasMessageContaining("tensor blk.0.attn_q.weight").hasMessageContaining("at data offset -2147483648");
     }
 
+    /** A shard named "" mapped the folder itself ("No such device"); a missing shard was a bare NoSuchFileException. */
+    @Test
+    void aShardIndexNamingNoFileOrAMissingOneIsAFormatError() throws IOException {
+        Seeds.shardedModel(tmp);
+        Path index = tmp.resolve("model.safetensors.index.json");
+        String text = Files.readString(index);
+        Files.writeString(index, text.replaceFirst("model-00001-of-00002.safetensors", ""));
+        assertThatThrownBy(() -> ModelFiles.load(tmp, Optional.empty())).isInstanceOf(ModelFormatException.class)
+                .hasMessageStartingWith(index + ": bad shard file name for ");
+        Files.writeString(index, text.replace("model-00002-of-00002.safetensors", "model-00002-of-00003.safetensors"));
+        assertThatThrownBy(() -> ModelFiles.load(tmp, Optional.empty())).isInstanceOf(ModelFormatException.class)
+                .hasMessageStartingWith(index + ": shard model-00002-of-00003.safetensors (for ").hasMessageEndingWith(") is not in the folder");
+    }
+
     private static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {

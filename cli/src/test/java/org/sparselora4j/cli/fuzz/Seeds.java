@@ -8,6 +8,7 @@ import org.sparselora4j.lora.PeftAdapter;
 import org.sparselora4j.lora.run.Checkpoint;
 import org.sparselora4j.models.format.HuggingFaceModel;
 import org.sparselora4j.models.format.Json;
+import org.sparselora4j.models.format.SafetensorsWriter;
 import org.sparselora4j.models.format.SentencePieceTokenizer;
 import org.sparselora4j.models.llama.LlamaConfig;
 import org.sparselora4j.models.llama.LlamaInit;
@@ -143,6 +144,25 @@ final class Seeds {
     /** A Hugging Face folder: {@code config.json} and {@code model.safetensors} (F32). */
     static void huggingFaceModel(Path dir) throws IOException {
         HuggingFaceModel.write(dir, weights());
+    }
+
+    /** A sharded Hugging Face folder: {@code config.json}, two shards and {@code model.safetensors.index.json}. */
+    static void shardedModel(Path dir) throws IOException {
+        LlamaWeights w = weights();
+        HuggingFaceModel.write(dir, w);
+        Files.delete(dir.resolve(HuggingFaceModel.WEIGHTS));
+        Map<String, Tensor> all = HuggingFaceModel.tensors(w);
+        Map<String, Tensor> first = new LinkedHashMap<>(), second = new LinkedHashMap<>();
+        Map<String, Object> weightMap = new LinkedHashMap<>();
+        int i = 0;
+        for (Map.Entry<String, Tensor> e : all.entrySet()) {
+            boolean one = i++ < all.size() / 2;
+            (one ? first : second).put(e.getKey(), e.getValue());
+            weightMap.put(e.getKey(), one ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors");
+        }
+        SafetensorsWriter.write(dir.resolve("model-00001-of-00002.safetensors"), first, Map.of("format", "pt"));
+        SafetensorsWriter.write(dir.resolve("model-00002-of-00002.safetensors"), second, Map.of("format", "pt"));
+        Files.writeString(dir.resolve(HuggingFaceModel.INDEX), Json.write(Map.of("metadata", Map.of("total_size", 1L), "weight_map", weightMap)));
     }
 
     /** A safetensors file with F32, F16, BF16 and integer tensors and metadata. */

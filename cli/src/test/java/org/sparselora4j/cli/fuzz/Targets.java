@@ -7,6 +7,7 @@ import org.sparselora4j.lora.data.DatasetException;
 import org.sparselora4j.lora.data.DatasetReader;
 import org.sparselora4j.lora.run.Checkpoint;
 import org.sparselora4j.lora.run.MetricsLog;
+import org.sparselora4j.models.format.HuggingFaceModel;
 import org.sparselora4j.models.format.LoadedModel;
 import org.sparselora4j.models.format.ModelFiles;
 import org.sparselora4j.models.format.ModelFormatException;
@@ -38,6 +39,8 @@ final class Targets {
                 new FuzzTarget("hf config.json", Seeds::huggingFaceModel, "config.json", JsonMutations.document(),
                         Targets::model, Targets::useModel, ModelFormatException.class),
                 new FuzzTarget("hf model.safetensors", Seeds::huggingFaceModel, "model.safetensors", JsonMutations.safetensors(),
+                        Targets::model, Targets::useModel, ModelFormatException.class),
+                new FuzzTarget("hf shard index", Seeds::shardedModel, HuggingFaceModel.INDEX, JsonMutations.document(),
                         Targets::model, Targets::useModel, ModelFormatException.class),
                 new FuzzTarget("tokenizer.json", Seeds::huggingFaceTokenizer, "tokenizer.json", JsonMutations.document(),
                         dir -> tokenizer(dir, Seeds.VOCAB), Targets::use, ModelFormatException.class),
