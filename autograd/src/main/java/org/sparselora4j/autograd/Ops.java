@@ -27,6 +27,22 @@ public final class Ops {
         }, a, b);
     }
 
+    /** y = x + b on every row: x (n, d), b (d), as a projection's bias adds; db = Σ over rows of dy. */
+    public static Var addBias(Var x, Var b) {
+        int n = x.rows(), d = x.cols();
+        if (b.value().size() != d) throw new IllegalArgumentException("bias of " + b.value().size() + " for rows of " + d);
+        Tensor bias = b.value().reshape(d);
+        Tensor y = Tensor.zeros(n, d);
+        for (int r = 0; r < n; r++) Elementwise.add(x.value().row(r), bias, y.row(r));
+        return Var.op(y, dy -> {
+            if (x.requiresGrad()) x.accumulate(dy);
+            if (b.requiresGrad()) {
+                Tensor db = b.gradBuffer().reshape(d);
+                for (int r = 0; r < n; r++) Elementwise.add(db, dy.row(r), db);
+            }
+        }, x, b);
+    }
+
     /** y = a − b (same size; y has a's shape). */
     public static Var sub(Var a, Var b) {
         Tensor y = a.value().copy();

@@ -27,6 +27,19 @@ class OpsGradTest {
     }
 
     @Test
+    void addBias() {
+        Var x = param(random, 3, 4), b = param(random, 4);
+        GradCheck.assertGradients(() -> Ops.mul(Ops.addBias(x, b), Ops.addBias(x, b)), x, b);
+    }
+
+    @Test
+    void addBiasFrozen() {
+        Var x = param(random, 3, 4), b = constant(random, 4);
+        GradCheck.assertGradients(() -> Ops.mul(Ops.addBias(x, b), x), x);
+        assertThat(b.grad()).isNull();
+    }
+
+    @Test
     void sub() {
         Var a = param(random, 3, 4), b = param(random, 3, 4);
         GradCheck.assertGradients(() -> Ops.sub(a, b), a, b);

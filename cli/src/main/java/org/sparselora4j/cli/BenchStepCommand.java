@@ -7,9 +7,12 @@ import org.sparselora4j.lora.run.LoraMethod;
 import org.sparselora4j.lora.run.StepBenchmark;
 import org.sparselora4j.lora.run.TrainingMethod;
 import org.sparselora4j.models.format.Json;
+import org.sparselora4j.models.llama.Architecture;
+import org.sparselora4j.models.llama.Family;
 import org.sparselora4j.models.llama.LlamaConfig;
 import org.sparselora4j.models.llama.LlamaInit;
 import org.sparselora4j.models.llama.LlamaWeights;
+import org.sparselora4j.models.llama.RopeScaling;
 import org.sparselora4j.models.llama.Target;
 import org.sparselora4j.models.llama.TokenBatch;
 import org.sparselora4j.sparse.SparseLoraMethod;
@@ -34,15 +37,30 @@ final class BenchStepCommand implements Command {
     /** The fine-tuning methods this benchmark can build. */
     enum Method { FULL, LORA, SPARSELORA }
 
-    /** Model shapes of the llama2.c TinyStories checkpoints. */
+    /**
+     * Model shapes: the llama2.c TinyStories checkpoints, and the real shapes of Llama 3.2 1B, Qwen2.5 0.5B (q/k/v
+     * biases) and Llama 3 8B (untied), with their RoPE base and scaling and HF's HALF_SPLIT layout.
+     */
     enum Preset {
-        STORIES260K(64, 172, 5, 8, 4, 512, 512),
-        STORIES15M(288, 768, 6, 6, 6, 32000, 256),
-        STORIES110M(768, 2048, 12, 12, 12, 32000, 1024);
+        STORIES260K("stories260k", 64, 172, 5, 8, 4, 512, 512, true, 10000, null),
+        STORIES15M("stories15m", 288, 768, 6, 6, 6, 32000, 256, true, 10000, null),
+        STORIES110M("stories110m", 768, 2048, 12, 12, 12, 32000, 1024, true, 10000, null),
+        LLAMA3_2_1B("llama3.2-1b", 2048, 8192, 16, 32, 8, 128256, 131072, true, 500000,
+                new Architecture(Family.LLAMA, 64, false, false, new RopeScaling.Llama3(32, 1, 4, 8192))),
+        QWEN2_5_0_5B("qwen2.5-0.5b", 896, 4864, 24, 14, 2, 151936, 32768, true, 1000000,
+                new Architecture(Family.QWEN2, 64, true, false, new RopeScaling.None())),
+        LLAMA3_8B("llama3-8b", 4096, 14336, 32, 32, 8, 128256, 8192, false, 500000,
+                new Architecture(Family.LLAMA, 128, false, false, new RopeScaling.None()));
 
+        final String label;
         final int dim, ffn, layers, heads, kvHeads, vocab, context;
+        final boolean tied;
+        final double theta;
+        final Architecture architecture; // null: LLaMA 2's block, llama2.c's INTERLEAVED layout
 
-        Preset(int dim, int ffn, int layers, int heads, int kvHeads, int vocab, int context) {
+        Preset(String label, int dim, int ffn, int layers, int heads, int kvHeads, int vocab, int context, boolean tied, double theta,
+               Architecture architecture) {
+            this.label = label;
             this.dim = dim;
             this.ffn = ffn;
             this.layers = layers;
@@ -50,6 +68,23 @@ final class BenchStepCommand implements Command {
             this.kvHeads = kvHeads;
             this.vocab = vocab;
             this.context = context;
+            this.tied = tied;
+            this.theta = theta;
+            this.architecture = architecture;
+        }
+
+        static Preset parse(String command, String value) {
+            for (Preset p : values()) if (p.label.equalsIgnoreCase(value)) return p;
+            StringBuilder options = new StringBuilder();
+            for (Preset p : values()) options.append(options.isEmpty() ? "" : "|").append(p.label);
+            throw new UsageException(command + ": --preset must be one of " + options + ", got '" + value + "'");
+        }
+
+        /** The preset's shape with the flags' overrides; a family's own block only while its shape is kept. */
+        LlamaConfig config(int dim, int ffn, int layers, int heads, int kvHeads, int vocab, int context) {
+            boolean own = architecture != null && dim == this.dim && heads == this.heads;
+            return own ? new LlamaConfig(dim, ffn, layers, heads, kvHeads, vocab, context, theta, Rope.Style.HALF_SPLIT, 1e-5f, tied, architecture)
+                    : new LlamaConfig(dim, ffn, layers, heads, kvHeads, vocab, context, theta, Rope.Style.INTERLEAVED, 1e-5f, tied);
         }
     }
 
@@ -66,7 +101,8 @@ final class BenchStepCommand implements Command {
     @Override
     public List<Args.Flag> flags() {
         List<Args.Flag> f = new ArrayList<>(List.of(
-                Args.Flag.value("preset", "model shape: stories260k | stories15m | stories110m (default stories15m); the flags below override it"),
+                Args.Flag.value("preset", "model shape: stories260k | stories15m | stories110m | llama3.2-1b | qwen2.5-0.5b | llama3-8b"
+                        + " (default stories15m); the flags below override it"),
                 Args.Flag.value("dim", "hidden size"),
                 Args.Flag.value("layers", "decoder blocks"),
                 Args.Flag.value("heads", "query heads"),
@@ -92,12 +128,12 @@ final class BenchStepCommand implements Command {
 
     @Override
     public int run(Args args, PrintStream out, PrintStream err) {
-        Preset preset = args.choice("preset", Preset.class, Preset.STORIES15M);
+        Preset preset = Preset.parse(name(), args.string("preset", Preset.STORIES15M.label));
         int heads = args.integer("heads", preset.heads, 1, 1 << 12);
         int kvHeads = args.integer("kv-heads", args.has("heads") ? heads : preset.kvHeads, 1, heads);
-        LlamaConfig config = new LlamaConfig(args.integer("dim", preset.dim, 2, 1 << 16), args.integer("ffn", preset.ffn, 1, 1 << 18),
+        LlamaConfig config = preset.config(args.integer("dim", preset.dim, 2, 1 << 16), args.integer("ffn", preset.ffn, 1, 1 << 18),
                 args.integer("layers", preset.layers, 1, 1 << 10), heads, kvHeads, args.integer("vocab", preset.vocab, 2, 1 << 20),
-                args.integer("context", preset.context, 1, 1 << 20), 10000, Rope.Style.INTERLEAVED, 1e-5f, true);
+                args.integer("context", preset.context, 1, 1 << 20));
         int batchSize = args.integer("batch", 4, 1, 1 << 16);
         int seq = args.integer("seq", Math.min(256, config.maxSeqLen()), 1, config.maxSeqLen());
         int outputTokens = args.integer("output-tokens", seq, 1, seq);
@@ -225,6 +261,10 @@ final class BenchStepCommand implements Command {
         s.put("ffn", c.hiddenDim());
         s.put("vocab", c.vocabSize());
         s.put("context", c.maxSeqLen());
+        s.put("head_dim", c.headSize());
+        s.put("family", c.architecture().family().modelType());
+        s.put("qkv_bias", c.architecture().qkvBias());
+        s.put("tied", c.tiedClassifier());
         return s;
     }
 

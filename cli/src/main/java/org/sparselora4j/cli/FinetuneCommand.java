@@ -57,7 +57,8 @@ final class FinetuneCommand implements Command {
         List<Args.Flag> f = new ArrayList<>(List.of(
                 Args.Flag.value("model", "model file or folder (default: the embedded base model)"),
                 Args.Flag.value("tokenizer", "tokenizer file, where the model carries none"),
-                Args.Flag.value("data", "training data: JSONL {prompt, completion} or {text}, or plain text (default: the embedded task)"),
+                ChatTemplateFlag.FLAG,
+                Args.Flag.value("data", "training data: JSONL {messages}, {instruction, input, output}, {prompt, completion} or {text}, or plain text (default: the embedded task)"),
                 Args.Flag.value("validation-data", "validation data in the same formats (default: a split of --data)"),
                 Args.Flag.value("validation-split", "fraction of --data held out when no --validation-data (default 0.1)"),
                 Args.Flag.value("out", "run folder (default runs/<method>-<time>)"),
@@ -121,11 +122,13 @@ final class FinetuneCommand implements Command {
     private int train(Args args, PrintStream out, PrintStream err, Method method, Path modelPath, Path dataPath, Optional<Path> validationPath,
                       Path runDir, boolean resume, int skipNonfinite, FaultInjection faults) throws IOException {
 
-        ModelInput model = ModelInput.load(modelPath, args.has("tokenizer") ? Optional.of(args.path("tokenizer")) : Optional.empty());
+        Optional<Path> tokenizerPath = args.has("tokenizer") ? Optional.of(args.path("tokenizer")) : Optional.empty();
+        ModelInput model = ModelInput.load(modelPath, tokenizerPath);
+        Optional<org.sparselora4j.models.chat.ChatTemplate> chatTemplate = ChatTemplateFlag.resolve(args, modelPath, tokenizerPath);
         Tokenizer tokenizer = model.tokenizer(args, "finetune");
         LlamaWeights weights = model.weights();
         int maxSeq = args.integer("max-seq", Math.min(weights.config().maxSeqLen(), 1024), 2, weights.config().maxSeqLen());
-        DatasetReader reader = new DatasetReader(tokenizer, maxSeq, w -> err.println("warning: " + w));
+        DatasetReader reader = new DatasetReader(tokenizer, maxSeq, w -> err.println("warning: " + w), chatTemplate);
         List<Example> train = reader.read(dataPath);
         int batch = TrainingFlags.batchSize(args, 8);
         long seed = args.integer("seed", 42, Integer.MIN_VALUE, Integer.MAX_VALUE);

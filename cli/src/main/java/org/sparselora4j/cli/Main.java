@@ -14,7 +14,7 @@ public final class Main {
 
     static List<Command> commands() {
         return List.of(new FinetuneCommand(), new PretrainCommand(), new MakeTaskCommand(), new GenerateCommand(), new LogitsCommand(),
-                new EvalCommand(), new ExportCommand(), new PruneCommand(), new SparsityReportCommand(), new BenchCommand());
+                new EvalCommand(), new ExportCommand(), new PruneCommand(), new SparsityReportCommand(), new BenchCommand(), new TokenizeCommand());
     }
 
     public static void main(String[] argv) {

@@ -167,8 +167,8 @@ public final class LoraAdapter {
                     updated.put(t, m);
                 }
             }
-            out.add(new LayerWeights(lw.attnNorm(), updated.get(Target.Q), updated.get(Target.K), updated.get(Target.V), updated.get(Target.O),
-                    lw.ffnNorm(), updated.get(Target.GATE), updated.get(Target.UP), updated.get(Target.DOWN)));
+            out.add(lw.withProjections(updated.get(Target.Q), updated.get(Target.K), updated.get(Target.V), updated.get(Target.O),
+                    updated.get(Target.GATE), updated.get(Target.UP), updated.get(Target.DOWN)));
         }
         return new LlamaWeights(w.config(), w.tokenEmbedding(), out, w.finalNorm(), w.classifier());
     }

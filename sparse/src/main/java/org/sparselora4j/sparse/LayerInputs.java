@@ -1,9 +1,9 @@
 package org.sparselora4j.sparse;
 
 import org.sparselora4j.autograd.AttentionOps;
-import org.sparselora4j.autograd.Ops;
 import org.sparselora4j.autograd.Var;
 import org.sparselora4j.models.llama.AttentionBlock;
+import org.sparselora4j.models.llama.AttentionInputs;
 import org.sparselora4j.models.llama.FeedForward;
 import org.sparselora4j.models.llama.ForwardContext;
 import org.sparselora4j.models.llama.LlamaConfig;
@@ -44,15 +44,16 @@ public record LayerInputs(Tensor attention, Tensor heads, Tensor ffn) {
             }
 
             @Override
-            public AttentionBlock attention(int layer, LlamaConfig config, Linear wq, Linear wk, Linear wv, Linear wo) {
+            public AttentionBlock attention(int layer, LlamaConfig config, Linear wq, Linear wk, Linear wv, Linear wo,
+                                            AttentionInputs inputs) {
                 return new AttentionBlock() {
                     @Override
                     public Var forward(Var x, ForwardContext ctx) {
                         // AttentionBlock.Dense, keeping its input and the input of wo.
                         seen[layer][0] = x.value();
-                        Var q = Ops.rope(wq.forward(x), ctx.rope(), ctx.positions());
-                        Var k = Ops.rope(wk.forward(x), ctx.rope(), ctx.positions());
-                        Var v = wv.forward(x);
+                        Var q = inputs.query(wq.forward(x), ctx);
+                        Var k = inputs.key(wk.forward(x), ctx);
+                        Var v = inputs.value(wv.forward(x));
                         TokenBatch b = ctx.batch();
                         Var a = AttentionOps.attention(q, k, v, b.batchSize(), b.seqLen(), config.heads(), config.kvHeads(), ctx.valid());
                         seen[layer][1] = a.value();

@@ -4,6 +4,7 @@ import org.sparselora4j.autograd.AttentionOps;
 import org.sparselora4j.autograd.Ops;
 import org.sparselora4j.autograd.Var;
 import org.sparselora4j.models.llama.AttentionBlock;
+import org.sparselora4j.models.llama.AttentionInputs;
 import org.sparselora4j.models.llama.ForwardContext;
 import org.sparselora4j.models.llama.LlamaConfig;
 import org.sparselora4j.models.llama.Linear;
@@ -18,7 +19,8 @@ import java.util.List;
  * projections (base + LoRA); the sparse group runs q, k and v as the frozen base on the kept output rows,
  * scattered back to full width (zero elsewhere), plus the dense LoRA branch, and o as the frozen base on the
  * kept input columns plus the dense LoRA branch. Q, K and V are re-joined in token order before RoPE and
- * attention, which run at full width (the attention kernel itself is not reduced); the attention output is
+ * attention, which run at full width (the attention kernel itself is not reduced; biases and q/k norms, where the
+ * family has them, stay dense and frozen, added at full width); the attention output is
  * split again for o and the results re-joined. Otherwise it is exactly the dense attention.
  *
  * <p>With {@link BaseGradient#DETACHED} the sparse group's base path of each LoRA-wrapped projection sees a
@@ -27,17 +29,19 @@ import java.util.List;
 public final class SparseAttention implements AttentionBlock {
     private final int layer;
     private final LlamaConfig config;
+    private final AttentionInputs inputs;
     private final AttentionBlock.Dense dense;
     private final SplitLinear wq, wk, wv, wo;
     private final SparsityPlan plan;
     private final ChannelPredictor predictor;
     private final BaseGradient baseGradient;
 
-    public SparseAttention(int layer, LlamaConfig config, Linear wq, Linear wk, Linear wv, Linear wo,
+    public SparseAttention(int layer, LlamaConfig config, Linear wq, Linear wk, Linear wv, Linear wo, AttentionInputs inputs,
                            SparsityPlan plan, ChannelPredictor predictor, BaseGradient baseGradient) {
         this.layer = layer;
         this.config = config;
-        this.dense = new AttentionBlock.Dense(config, wq, wk, wv, wo);
+        this.inputs = inputs;
+        this.dense = new AttentionBlock.Dense(config, wq, wk, wv, wo, inputs);
         this.wq = SplitLinear.of(wq, layer, "q");
         this.wk = SplitLinear.of(wk, layer, "k");
         this.wv = SplitLinear.of(wv, layer, "v");
@@ -59,8 +63,9 @@ public final class SparseAttention implements AttentionBlock {
         Var q = split.join(rows(wq, xs, ch.q()), xd == null ? null : wq.dense().forward(xd));
         Var k = split.join(rows(wk, xs, ch.k()), xd == null ? null : wk.dense().forward(xd));
         Var v = split.join(rows(wv, xs, ch.v()), xd == null ? null : wv.dense().forward(xd));
-        q = Ops.rope(q, ctx.rope(), ctx.positions());
-        k = Ops.rope(k, ctx.rope(), ctx.positions());
+        q = inputs.query(q, ctx);
+        k = inputs.key(k, ctx);
+        v = inputs.value(v);
         TokenBatch b = ctx.batch();
         Var a = AttentionOps.attention(q, k, v, b.batchSize(), b.seqLen(), config.heads(), config.kvHeads(), ctx.valid());
         Var as = split.sparseRows(a);

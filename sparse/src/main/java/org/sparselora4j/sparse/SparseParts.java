@@ -2,6 +2,7 @@ package org.sparselora4j.sparse;
 
 import org.sparselora4j.lora.LoraAdapter;
 import org.sparselora4j.models.llama.AttentionBlock;
+import org.sparselora4j.models.llama.AttentionInputs;
 import org.sparselora4j.models.llama.FeedForward;
 import org.sparselora4j.models.llama.Linear;
 import org.sparselora4j.models.llama.LlamaConfig;
@@ -40,9 +41,9 @@ public record SparseParts(LoraAdapter adapter, SparsityPlan plan, ChannelPredict
     }
 
     @Override
-    public AttentionBlock attention(int layer, LlamaConfig config, Linear wq, Linear wk, Linear wv, Linear wo) {
-        if (plan.attention(layer) == 0) return new AttentionBlock.Dense(config, wq, wk, wv, wo);
-        return new SparseAttention(layer, config, wq, wk, wv, wo, plan, predictor, baseGradient);
+    public AttentionBlock attention(int layer, LlamaConfig config, Linear wq, Linear wk, Linear wv, Linear wo, AttentionInputs inputs) {
+        if (plan.attention(layer) == 0) return new AttentionBlock.Dense(config, wq, wk, wv, wo, inputs);
+        return new SparseAttention(layer, config, wq, wk, wv, wo, inputs, plan, predictor, baseGradient);
     }
 
     @Override

@@ -8,6 +8,7 @@ import org.sparselora4j.autograd.Tape;
 import org.sparselora4j.autograd.Var;
 import org.sparselora4j.lora.LoraLinear;
 import org.sparselora4j.models.llama.AttentionBlock;
+import org.sparselora4j.models.llama.AttentionInputs;
 import org.sparselora4j.models.llama.ForwardContext;
 import org.sparselora4j.models.llama.Linear;
 import org.sparselora4j.models.llama.LlamaConfig;
@@ -31,7 +32,7 @@ class SparseAttentionTest {
         SparseAttention sparse(AttentionChannels ch, BaseGradient g) {
             double[] attn = new double[c.layers()];
             attn[0] = 0.5;
-            return new SparseAttention(0, c, wq, wk, wv, wo, new SparsityPlan(new double[c.layers()], attn, 0), new FixedChannels(null, ch), g);
+            return new SparseAttention(0, c, wq, wk, wv, wo, AttentionInputs.plain(c), new SparsityPlan(new double[c.layers()], attn, 0), new FixedChannels(null, ch), g);
         }
     }
 

@@ -1,13 +1,15 @@
 package org.sparselora4j.models.format;
 
+import org.sparselora4j.models.llama.Architecture;
+import org.sparselora4j.models.llama.Family;
 import org.sparselora4j.models.llama.LayerWeights;
 import org.sparselora4j.models.llama.LlamaConfig;
 import org.sparselora4j.models.llama.LlamaWeights;
+import org.sparselora4j.models.llama.RopeScaling;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.Rope;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,11 +18,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A llama-architecture GGUF as weights and tokenizer. The config comes from the {@code llama.*} keys, the
- * vocabulary size from {@code tokenizer.ggml.tokens}; tensors are {@code token_embd.weight},
- * {@code blk.N.attn_norm/attn_q/attn_k/attn_v/attn_output/ffn_norm/ffn_gate/ffn_up/ffn_down.weight},
- * {@code output_norm.weight} and {@code output.weight} (absent when tied). llama.cpp stores llama q/k rows
- * INTERLEAVED, as llama2.c does.
+ * A GGUF of the llama, qwen2 or qwen3 architecture ({@code general.architecture}) as weights and tokenizer. The
+ * config comes from the {@code ARCH.*} keys, the vocabulary size from the token embedding's rows; tensors are
+ * {@code token_embd.weight}, {@code blk.N.attn_norm/attn_q/attn_k/attn_v/attn_output/ffn_norm/ffn_gate/ffn_up/ffn_down.weight},
+ * {@code output_norm.weight} and {@code output.weight} (absent when tied); qwen2 adds
+ * {@code blk.N.attn_{q,k,v}.bias}, qwen3 {@code blk.N.attn_{q,k}_norm.weight}, and Llama 3.1+'s RoPE scaling
+ * is the {@code rope_freqs.weight} tensor of frequency divisors. llama.cpp stores llama q/k rows INTERLEAVED,
+ * as llama2.c does, and leaves qwen2/qwen3 rows in HALF_SPLIT order (it runs NEOX-style RoPE for them). These
+ * names are this format's one mapping.
  */
 public final class GgufModel {
     private GgufModel() {
@@ -33,61 +38,100 @@ public final class GgufModel {
         }
     }
 
+    private static Family family(Gguf gguf) throws ModelFormatException {
+        Object arch = gguf.metadata().get("general.architecture");
+        if (arch == null) throw error(gguf, "no general.architecture");
+        return switch (arch.toString()) {
+            case "llama" -> Family.LLAMA;
+            case "qwen2" -> Family.QWEN2;
+            case "qwen3" -> Family.QWEN3;
+            default -> throw error(gguf, "general.architecture " + arch + " is not supported (llama, qwen2, qwen3)");
+        };
+    }
+
     public static LlamaConfig config(Gguf gguf) throws ModelFormatException {
-        Map<String, Object> m = gguf.metadata();
-        Object arch = m.get("general.architecture");
-        if (!"llama".equals(arch)) throw error(gguf, "general.architecture " + arch + " is not llama");
-        int dim = integer(gguf, "llama.embedding_length", null);
-        int hidden = integer(gguf, "llama.feed_forward_length", null);
-        int layers = integer(gguf, "llama.block_count", null);
-        int heads = integer(gguf, "llama.attention.head_count", null);
-        int kvHeads = integer(gguf, "llama.attention.head_count_kv", heads);
-        int context = integer(gguf, "llama.context_length", null);
-        double eps = number(gguf, "llama.attention.layer_norm_rms_epsilon", 1e-5);
-        double theta = number(gguf, "llama.rope.freq_base", 10000.0);
-        int vocab;
-        if (m.get("tokenizer.ggml.tokens") instanceof List<?> tokens) {
-            vocab = tokens.size();
-        } else if (m.containsKey("llama.vocab_size")) {
-            vocab = integer(gguf, "llama.vocab_size", null);
-        } else {
-            Gguf.TensorInfo embd = gguf.tensors().get("token_embd.weight");
-            if (embd == null) throw error(gguf, "missing tensor token_embd.weight");
-            vocab = embd.shape()[0];
+        Family family = family(gguf);
+        String a = family.ggufArchitecture() + ".";
+        int dim = integer(gguf, a + "embedding_length", null);
+        int hidden = integer(gguf, a + "feed_forward_length", null);
+        int layers = integer(gguf, a + "block_count", null);
+        int heads = integer(gguf, a + "attention.head_count", null);
+        int kvHeads = integer(gguf, a + "attention.head_count_kv", heads);
+        int context = integer(gguf, a + "context_length", null);
+        double eps = number(gguf, a + "attention.layer_norm_rms_epsilon", 1e-5);
+        double theta = number(gguf, a + "rope.freq_base", 10000.0);
+        Gguf.TensorInfo embd = gguf.tensors().get("token_embd.weight");
+        if (embd == null) throw error(gguf, "missing tensor token_embd.weight");
+        int vocab = embd.shape()[0];
+        if (!gguf.metadata().containsKey(a + "attention.key_length") && dim % heads != 0) {
+            throw error(gguf, a + "embedding_length " + dim + " is not a multiple of " + a + "attention.head_count " + heads);
         }
-        if (heads > 0 && dim % heads == 0 && m.containsKey("llama.rope.dimension_count")
-                && integer(gguf, "llama.rope.dimension_count", null) != dim / heads) {
-            throw error(gguf, "llama.rope.dimension_count " + m.get("llama.rope.dimension_count") + " (partial RoPE) is not supported");
+        int headSize = integer(gguf, a + "attention.key_length", dim / heads);
+        if (integer(gguf, a + "attention.value_length", headSize) != headSize) {
+            throw error(gguf, a + "attention.value_length " + gguf.metadata().get(a + "attention.value_length") + " differs from the key length " + headSize);
         }
-        if (m.containsKey("llama.rope.scaling.type") && !"none".equals(m.get("llama.rope.scaling.type"))) {
-            throw error(gguf, "llama.rope.scaling.type " + m.get("llama.rope.scaling.type") + " is not supported");
+        if (integer(gguf, a + "rope.dimension_count", headSize) != headSize) {
+            throw error(gguf, a + "rope.dimension_count " + gguf.metadata().get(a + "rope.dimension_count") + " (partial RoPE) is not supported");
         }
+        RopeScaling scaling = ropeScaling(gguf, a, headSize);
         boolean tied = !gguf.tensors().containsKey("output.weight");
+        Rope.Style style = family == Family.LLAMA ? Rope.Style.INTERLEAVED : Rope.Style.HALF_SPLIT;
         try {
-            return new LlamaConfig(dim, hidden, layers, heads, kvHeads, vocab, context, theta, Rope.Style.INTERLEAVED, (float) eps, tied);
+            Architecture arch = new Architecture(family, headSize, family == Family.QWEN2, family == Family.QWEN3, scaling);
+            return new LlamaConfig(dim, hidden, layers, heads, kvHeads, vocab, context, theta, style, (float) eps, tied, arch);
         } catch (IllegalArgumentException e) {
             throw error(gguf, e.getMessage());
         }
     }
 
+    /** {@code rope_freqs.weight} (Llama 3.1+), else {@code ARCH.rope.scaling.type} none or linear. */
+    private static RopeScaling ropeScaling(Gguf gguf, String a, int headSize) throws ModelFormatException {
+        Object type = gguf.metadata().get(a + "rope.scaling.type");
+        boolean hasType = type != null && !"none".equals(type);
+        if (gguf.tensors().containsKey(ROPE_FREQS)) {
+            if (hasType) throw error(gguf, "both a " + ROPE_FREQS + " tensor and " + a + "rope.scaling.type " + type);
+            Tensor t = read(gguf, ROPE_FREQS, headSize / 2);
+            try {
+                return new RopeScaling.Divisors(t.toArray());
+            } catch (IllegalArgumentException e) {
+                throw error(gguf, ROPE_FREQS + ": " + e.getMessage());
+            }
+        }
+        if (!hasType) return new RopeScaling.None();
+        if (!"linear".equals(type)) throw error(gguf, a + "rope.scaling.type " + type + " is not supported (none, linear)");
+        double factor = number(gguf, a + "rope.scaling.factor", Double.NaN);
+        if (!(factor > 0)) throw error(gguf, "no positive " + a + "rope.scaling.factor for linear RoPE scaling");
+        return new RopeScaling.Linear(factor);
+    }
+
+    private static final String ROPE_FREQS = "rope_freqs.weight";
+
     public static LlamaWeights weights(Gguf gguf) throws ModelFormatException {
         LlamaConfig c = config(gguf);
-        int dim = c.dim(), kv = c.kvDim(), hidden = c.hiddenDim();
+        int dim = c.dim(), q = c.qDim(), kv = c.kvDim(), hidden = c.hiddenDim(), hs = c.headSize();
         Tensor embedding = read(gguf, "token_embd.weight", c.vocabSize(), dim);
         // Grown as layers are read: the layer count is the file's word until its tensors are found (2^30 is no list size).
         List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < c.layers(); l++) {
             String p = "blk." + l + ".";
+            Optional<LayerWeights.QkvBias> bias = c.architecture().qkvBias()
+                    ? Optional.of(new LayerWeights.QkvBias(read(gguf, p + "attn_q.bias", q), read(gguf, p + "attn_k.bias", kv),
+                            read(gguf, p + "attn_v.bias", kv)))
+                    : Optional.empty();
+            Optional<LayerWeights.QkNorm> norm = c.architecture().qkNorm()
+                    ? Optional.of(new LayerWeights.QkNorm(read(gguf, p + "attn_q_norm.weight", hs), read(gguf, p + "attn_k_norm.weight", hs)))
+                    : Optional.empty();
             layers.add(new LayerWeights(
                     read(gguf, p + "attn_norm.weight", dim),
-                    read(gguf, p + "attn_q.weight", dim, dim),
+                    read(gguf, p + "attn_q.weight", q, dim),
                     read(gguf, p + "attn_k.weight", kv, dim),
                     read(gguf, p + "attn_v.weight", kv, dim),
-                    read(gguf, p + "attn_output.weight", dim, dim),
+                    read(gguf, p + "attn_output.weight", dim, q),
                     read(gguf, p + "ffn_norm.weight", dim),
                     read(gguf, p + "ffn_gate.weight", hidden, dim),
                     read(gguf, p + "ffn_up.weight", hidden, dim),
-                    read(gguf, p + "ffn_down.weight", dim, hidden)));
+                    read(gguf, p + "ffn_down.weight", dim, hidden),
+                    bias, norm));
         }
         Tensor finalNorm = read(gguf, "output_norm.weight", dim);
         Tensor classifier = c.tiedClassifier() ? embedding : read(gguf, "output.weight", c.vocabSize(), dim);
@@ -98,38 +142,15 @@ public final class GgufModel {
         Gguf.TensorInfo info = gguf.tensors().get(name);
         if (info == null) throw error(gguf, "missing tensor " + name);
         if (!Arrays.equals(info.shape(), shape)) {
-            throw error(gguf, "tensor " + name + " has shape " + Arrays.toString(info.shape()) + " (row-major), the llama.* keys imply "
-                    + Arrays.toString(shape));
+            throw error(gguf, "tensor " + name + " has shape " + Arrays.toString(info.shape()) + " (row-major), the "
+                    + gguf.metadata().get("general.architecture") + ".* keys imply " + Arrays.toString(shape));
         }
         return gguf.read(name);
     }
 
-    /**
-     * The file's tokenizer when it is a SentencePiece ({@code tokenizer.ggml.model} = "llama") vocabulary: pieces
-     * with U+2581 turned back into spaces, scores, BOS and EOS ids. Empty when the file has no tokenizer or
-     * another kind.
-     */
+    /** The file's tokenizer ({@link GgufTokenizer}: SentencePiece "llama" or byte-level "gpt2"); empty when it has none. */
     public static Optional<Tokenizer> tokenizer(Gguf gguf) throws ModelFormatException {
-        Map<String, Object> m = gguf.metadata();
-        if (!"llama".equals(m.get("tokenizer.ggml.model"))) return Optional.empty();
-        if (!(m.get("tokenizer.ggml.tokens") instanceof List<?> tokens)) throw error(gguf, "no tokenizer.ggml.tokens");
-        byte[][] pieces = new byte[tokens.size()][];
-        for (int i = 0; i < pieces.length; i++) {
-            if (!(tokens.get(i) instanceof String s)) throw error(gguf, "tokenizer.ggml.tokens[" + i + "] is not a string");
-            pieces[i] = s.replace('\u2581', ' ').getBytes(StandardCharsets.UTF_8);
-        }
-        float[] scores = new float[pieces.length];
-        if (m.get("tokenizer.ggml.scores") instanceof List<?> list) {
-            if (list.size() != pieces.length) throw error(gguf, list.size() + " tokenizer scores for " + pieces.length + " tokens");
-            for (int i = 0; i < scores.length; i++) {
-                if (!(list.get(i) instanceof Number n)) throw error(gguf, "tokenizer.ggml.scores[" + i + "] is not a number");
-                scores[i] = n.floatValue();
-            }
-        }
-        int bos = integer(gguf, "tokenizer.ggml.bos_token_id", 1, true);
-        int eos = integer(gguf, "tokenizer.ggml.eos_token_id", 2, true);
-        if (bos >= pieces.length || eos >= pieces.length) throw error(gguf, "bos/eos id outside the " + pieces.length + " tokens");
-        return Optional.of(new SentencePieceTokenizer(pieces, scores, bos, eos));
+        return GgufTokenizer.read(gguf);
     }
 
     private static int integer(Gguf gguf, String key, Integer fallback) throws ModelFormatException {

@@ -3,6 +3,7 @@ package org.sparselora4j.models.format;
 import org.sparselora4j.models.llama.LayerWeights;
 import org.sparselora4j.models.llama.LlamaConfig;
 import org.sparselora4j.models.llama.LlamaWeights;
+import org.sparselora4j.models.llama.Target;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.Rope;
 
@@ -14,6 +15,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A Hugging Face LLaMA folder: {@code config.json} and either {@code model.safetensors} or shards listed by
@@ -21,7 +23,10 @@ import java.util.Map;
  * {@code model.embed_tokens.weight}, {@code model.layers.N.self_attn.{q,k,v,o}_proj.weight},
  * {@code model.layers.N.mlp.{gate,up,down}_proj.weight}, {@code model.layers.N.input_layernorm.weight},
  * {@code model.layers.N.post_attention_layernorm.weight}, {@code model.norm.weight} and {@code lm_head.weight}
- * (absent when tied). q/k rows are in HALF_SPLIT order; see {@link RopePermutation}.
+ * (absent when tied); Qwen2 adds {@code model.layers.N.self_attn.{q,k,v}_proj.bias}, Qwen3
+ * {@code model.layers.N.self_attn.{q,k}_norm.weight}. q/k rows are in HALF_SPLIT order; see
+ * {@link RopePermutation}. These names are this format's one mapping: {@link #assemble} reads and
+ * {@link #tensors} writes them.
  */
 public final class HuggingFaceModel {
     public static final String CONFIG = "config.json";
@@ -118,23 +123,34 @@ public final class HuggingFaceModel {
         }
     }
 
+    private static final String LAYER = "model.layers.";
+    private static final String Q_BIAS = "self_attn.q_proj.bias", K_BIAS = "self_attn.k_proj.bias", V_BIAS = "self_attn.v_proj.bias";
+    private static final String Q_NORM = "self_attn.q_norm.weight", K_NORM = "self_attn.k_norm.weight";
+
     private static LlamaWeights assemble(LlamaConfig c, Reader r) throws ModelFormatException {
-        int dim = c.dim(), kv = c.kvDim(), hidden = c.hiddenDim();
+        int dim = c.dim(), q = c.qDim(), kv = c.kvDim(), hidden = c.hiddenDim(), hs = c.headSize();
         Tensor embedding = r.read("model.embed_tokens.weight", c.vocabSize(), dim);
         // Grown as layers are read: the layer count is the file's word until its tensors are found (2^30 is no list size).
         List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < c.layers(); l++) {
-            String p = "model.layers." + l + ".";
+            String p = LAYER + l + ".";
+            Optional<LayerWeights.QkvBias> bias = c.architecture().qkvBias()
+                    ? Optional.of(new LayerWeights.QkvBias(r.read(p + Q_BIAS, q), r.read(p + K_BIAS, kv), r.read(p + V_BIAS, kv)))
+                    : Optional.empty();
+            Optional<LayerWeights.QkNorm> norm = c.architecture().qkNorm()
+                    ? Optional.of(new LayerWeights.QkNorm(r.read(p + Q_NORM, hs), r.read(p + K_NORM, hs)))
+                    : Optional.empty();
             layers.add(new LayerWeights(
                     r.read(p + "input_layernorm.weight", dim),
-                    r.read(p + "self_attn.q_proj.weight", dim, dim),
-                    r.read(p + "self_attn.k_proj.weight", kv, dim),
-                    r.read(p + "self_attn.v_proj.weight", kv, dim),
-                    r.read(p + "self_attn.o_proj.weight", dim, dim),
+                    r.read(p + Target.Q.hfPath() + ".weight", q, dim),
+                    r.read(p + Target.K.hfPath() + ".weight", kv, dim),
+                    r.read(p + Target.V.hfPath() + ".weight", kv, dim),
+                    r.read(p + Target.O.hfPath() + ".weight", dim, q),
                     r.read(p + "post_attention_layernorm.weight", dim),
-                    r.read(p + "mlp.gate_proj.weight", hidden, dim),
-                    r.read(p + "mlp.up_proj.weight", hidden, dim),
-                    r.read(p + "mlp.down_proj.weight", dim, hidden)));
+                    r.read(p + Target.GATE.hfPath() + ".weight", hidden, dim),
+                    r.read(p + Target.UP.hfPath() + ".weight", hidden, dim),
+                    r.read(p + Target.DOWN.hfPath() + ".weight", dim, hidden),
+                    bias, norm));
         }
         Tensor finalNorm = r.read("model.norm.weight", dim);
         // Transformers ignores lm_head.weight when the embeddings are tied, and so do we.
@@ -149,16 +165,20 @@ public final class HuggingFaceModel {
         out.put("model.embed_tokens.weight", w.tokenEmbedding());
         for (int l = 0; l < w.layers().size(); l++) {
             LayerWeights b = w.layers().get(l);
-            String p = "model.layers." + l + ".";
+            String p = LAYER + l + ".";
             out.put(p + "input_layernorm.weight", b.attnNorm());
-            out.put(p + "self_attn.q_proj.weight", b.wq());
-            out.put(p + "self_attn.k_proj.weight", b.wk());
-            out.put(p + "self_attn.v_proj.weight", b.wv());
-            out.put(p + "self_attn.o_proj.weight", b.wo());
+            for (Target t : List.of(Target.Q, Target.K, Target.V, Target.O)) out.put(p + t.hfPath() + ".weight", t.weight(b));
+            b.bias().ifPresent(bias -> {
+                out.put(p + Q_BIAS, bias.q());
+                out.put(p + K_BIAS, bias.k());
+                out.put(p + V_BIAS, bias.v());
+            });
+            b.qkNorm().ifPresent(norm -> {
+                out.put(p + Q_NORM, norm.q());
+                out.put(p + K_NORM, norm.k());
+            });
             out.put(p + "post_attention_layernorm.weight", b.ffnNorm());
-            out.put(p + "mlp.gate_proj.weight", b.gate());
-            out.put(p + "mlp.up_proj.weight", b.up());
-            out.put(p + "mlp.down_proj.weight", b.down());
+            for (Target t : List.of(Target.GATE, Target.UP, Target.DOWN)) out.put(p + t.hfPath() + ".weight", t.weight(b));
         }
         out.put("model.norm.weight", w.finalNorm());
         if (!w.config().tiedClassifier()) out.put("lm_head.weight", w.classifier());

@@ -90,7 +90,7 @@ public final class ModelFiles {
         }
         if (gguf) {
             try (Gguf g = Gguf.open(path)) {
-                t = GgufModel.tokenizer(g).orElseThrow(() -> new ModelFormatException(path, "this GGUF file holds no llama tokenizer"));
+                t = GgufModel.tokenizer(g).orElseThrow(() -> new ModelFormatException(path, "this GGUF file holds no tokenizer (no tokenizer.ggml.model)"));
             }
         } else if (json) {
             t = HuggingFaceTokenizer.load(path);

@@ -8,6 +8,7 @@ import org.sparselora4j.tensor.kernel.Rope;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The row permutation between RoPE pairings of a q or k projection, as Hugging Face's llama conversion script
@@ -62,8 +63,9 @@ public final class RopePermutation {
     }
 
     /**
-     * The same model with its q and k rows permuted to {@code style} (wq over heads, wk over kvHeads); other
-     * tensors are shared, not copied. Returns {@code w} itself when it already has that style.
+     * The same model with its q and k rows permuted to {@code style} (wq and its bias over heads, wk and its bias
+     * over kvHeads, a q/k norm weight as one head); other tensors are shared, not copied. Returns {@code w}
+     * itself when it already has that style.
      */
     public static LlamaWeights convert(LlamaWeights w, Rope.Style style) {
         LlamaConfig c = w.config();
@@ -71,9 +73,13 @@ public final class RopePermutation {
         boolean half = style == Rope.Style.HALF_SPLIT;
         List<LayerWeights> layers = new ArrayList<>(c.layers());
         for (LayerWeights l : w.layers()) {
-            Tensor wq = half ? toHalfSplit(l.wq(), c.heads()) : toInterleaved(l.wq(), c.heads());
-            Tensor wk = half ? toHalfSplit(l.wk(), c.kvHeads()) : toInterleaved(l.wk(), c.kvHeads());
-            layers.add(new LayerWeights(l.attnNorm(), wq, wk, l.wv(), l.wo(), l.ffnNorm(), l.gate(), l.up(), l.down()));
+            Tensor wq = permute(l.wq(), c.heads(), half);
+            Tensor wk = permute(l.wk(), c.kvHeads(), half);
+            Optional<LayerWeights.QkvBias> bias = l.bias().map(b ->
+                    new LayerWeights.QkvBias(permute(b.q(), c.heads(), half), permute(b.k(), c.kvHeads(), half), b.v()));
+            Optional<LayerWeights.QkNorm> norm = l.qkNorm().map(n ->
+                    new LayerWeights.QkNorm(permute(n.q(), 1, half), permute(n.k(), 1, half)));
+            layers.add(new LayerWeights(l.attnNorm(), wq, wk, l.wv(), l.wo(), l.ffnNorm(), l.gate(), l.up(), l.down(), bias, norm));
         }
         return new LlamaWeights(c.withRopeStyle(style), w.tokenEmbedding(), layers, w.finalNorm(), w.classifier());
     }

@@ -5,9 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * How a Hugging Face tokenizer turns text into the words that BPE runs on, and token text back into bytes: the
@@ -16,8 +13,6 @@ import java.util.regex.Pattern;
  */
 record TextStyle(List<Normalizing> normalizers, PreTokenizer preTokenizer) {
     static final char METASPACE = '\u2581';
-    /** GPT-2's pre-tokenizer regex (ByteLevel with use_regex). */
-    static final Pattern GPT2_SPLIT = Pattern.compile("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+");
 
     TextStyle {
         normalizers = List.copyOf(normalizers);
@@ -42,7 +37,11 @@ record TextStyle(List<Normalizing> normalizers, PreTokenizer preTokenizer) {
 
     record Nfc() implements Normalizing {
         public String apply(String s) {
-            return Normalizer.normalize(s, Normalizer.Form.NFC);
+            // Below U+0300 (where the combining marks start) every text is already NFC; most lines need no work.
+            for (int i = 0; i < s.length(); i++) {
+                if (s.charAt(i) >= 0x300) return Normalizer.normalize(s, Normalizer.Form.NFC);
+            }
+            return s;
         }
     }
 
@@ -61,8 +60,49 @@ record TextStyle(List<Normalizing> normalizers, PreTokenizer preTokenizer) {
     record Metaspace(String prependScheme, boolean split) implements PreTokenizer {
     }
 
-    /** GPT-2 byte-level: optional regex split, then every UTF-8 byte becomes one printable character. */
-    record ByteLevel(Optional<Pattern> split, boolean addPrefixSpace) implements PreTokenizer {
+    /**
+     * GPT-2 byte-level: the {@code splits} in order (each cuts the pieces of the one before), then every UTF-8
+     * byte becomes one printable character; {@code addPrefixSpace} puts a space before a piece that lacks one.
+     */
+    record ByteLevel(List<Splitting> splits, boolean addPrefixSpace) implements PreTokenizer {
+        ByteLevel {
+            splits = List.copyOf(splits);
+        }
+    }
+
+    /** One splitting pre-tokenizer ahead of ByteLevel; its matches and the text between them become pieces. */
+    sealed interface Splitting {
+        void split(String s, List<String> out);
+    }
+
+    /** A {@code Split} regex with the "Isolated" behaviour (or ByteLevel's own GPT-2 regex). */
+    record Regex(SplitPattern pattern) implements Splitting {
+        public void split(String s, List<String> out) {
+            pattern.split(s, out);
+        }
+    }
+
+    /** {@code Digits}: each number character alone ({@code individual}) or runs of them. */
+    record Digits(boolean individual) implements Splitting {
+        public void split(String s, List<String> out) {
+            int last = 0;
+            int i = 0;
+            while (i < s.length()) {
+                int c = s.codePointAt(i);
+                int len = Character.charCount(c);
+                if (CharClass.of(c) != CharClass.NUMBER) {
+                    i += len;
+                    continue;
+                }
+                int end = i + len;
+                while (!individual && end < s.length() && CharClass.at(s, end) == CharClass.NUMBER) end += Character.charCount(s.codePointAt(end));
+                if (i > last) out.add(s.substring(last, i));
+                out.add(s.substring(i, end));
+                i = end;
+                last = end;
+            }
+            if (last < s.length()) out.add(s.substring(last));
+        }
     }
 
     /** The words of one text segment (text between added tokens); {@code atStart}: the segment begins the text. */
@@ -78,11 +118,18 @@ record TextStyle(List<Normalizing> normalizers, PreTokenizer preTokenizer) {
                 yield m.split() ? splitBefore(s, METASPACE) : (s.isEmpty() ? List.of() : List.of(s));
             }
             case ByteLevel b -> {
-                if (b.addPrefixSpace() && !s.isEmpty() && s.charAt(0) != ' ') s = " " + s;
-                String text = s;
-                List<String> parts = b.split().map(p -> splitIsolated(text, p)).orElse(text.isEmpty() ? List.of() : List.of(text));
+                List<String> parts = new ArrayList<>();
+                if (!s.isEmpty()) parts.add(s);
+                for (Splitting splitting : b.splits()) {
+                    List<String> next = new ArrayList<>(parts.size() * 4);
+                    for (String part : parts) splitting.split(part, next);
+                    parts = next;
+                }
                 List<String> out = new ArrayList<>(parts.size());
-                for (String part : parts) out.add(ByteLevelChars.encode(part.getBytes(StandardCharsets.UTF_8)));
+                for (String part : parts) {
+                    if (b.addPrefixSpace() && part.charAt(0) != ' ') part = " " + part;
+                    out.add(ByteLevelChars.encode(part.getBytes(StandardCharsets.UTF_8)));
+                }
                 yield out;
             }
         };
@@ -120,21 +167,6 @@ record TextStyle(List<Normalizing> normalizers, PreTokenizer preTokenizer) {
             }
         }
         if (start < s.length()) out.add(s.substring(start));
-        return out;
-    }
-
-    /** Matches and the text between them, in order (Hugging Face's "Isolated" split behaviour). */
-    static List<String> splitIsolated(String s, Pattern p) {
-        List<String> out = new ArrayList<>();
-        Matcher m = p.matcher(s);
-        int last = 0;
-        while (m.find()) {
-            if (m.start() == m.end()) continue;
-            if (m.start() > last) out.add(s.substring(last, m.start()));
-            out.add(m.group());
-            last = m.end();
-        }
-        if (last < s.length()) out.add(s.substring(last));
         return out;
     }
 

@@ -17,6 +17,14 @@ public interface Tokenizer {
     int[] encode(String text, boolean addBos, boolean addEos);
 
     /**
+     * Token ids of {@code text}; special-token markup in it (such as {@code <|eot_id|>}) becomes its token only when
+     * {@code parseSpecial}, else it is encoded as plain text. Tokenizers without special tokens ignore the flag.
+     */
+    default int[] encode(String text, boolean addBos, boolean addEos, boolean parseSpecial) {
+        return encode(text, addBos, addEos);
+    }
+
+    /**
      * The text of {@code token} when it follows {@code previous}, as a streaming decoder prints it (a leading
      * space after BOS is dropped, byte tokens such as {@code <0x0A>} become their byte).
      */

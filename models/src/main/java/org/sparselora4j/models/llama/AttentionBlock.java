@@ -1,7 +1,6 @@
 package org.sparselora4j.models.llama;
 
 import org.sparselora4j.autograd.AttentionOps;
-import org.sparselora4j.autograd.Ops;
 import org.sparselora4j.autograd.Var;
 
 import java.util.ArrayList;
@@ -16,13 +15,21 @@ public interface AttentionBlock {
 
     List<Var> parameters();
 
-    /** softmax(rope(x·Wqᵀ) · rope(x·Wkᵀ)ᵀ / √d, causal, padding masked) · (x·Wvᵀ), then · Woᵀ. */
-    record Dense(LlamaConfig config, Linear wq, Linear wk, Linear wv, Linear wo) implements AttentionBlock {
+    /**
+     * softmax(q · kᵀ / √d, causal, padding masked) · v, then · Woᵀ, where q, k and v are x·Wᵀ through the
+     * block's {@link AttentionInputs} (biases, q/k norms, RoPE).
+     */
+    record Dense(LlamaConfig config, Linear wq, Linear wk, Linear wv, Linear wo, AttentionInputs inputs) implements AttentionBlock {
+        /** LLaMA 2's block: no biases, no q/k norms. */
+        public Dense(LlamaConfig config, Linear wq, Linear wk, Linear wv, Linear wo) {
+            this(config, wq, wk, wv, wo, AttentionInputs.plain(config));
+        }
+
         @Override
         public Var forward(Var x, ForwardContext ctx) {
-            Var q = Ops.rope(wq.forward(x), ctx.rope(), ctx.positions());
-            Var k = Ops.rope(wk.forward(x), ctx.rope(), ctx.positions());
-            Var v = wv.forward(x);
+            Var q = inputs.query(wq.forward(x), ctx);
+            Var k = inputs.key(wk.forward(x), ctx);
+            Var v = inputs.value(wv.forward(x));
             TokenBatch b = ctx.batch();
             Var a = AttentionOps.attention(q, k, v, b.batchSize(), b.seqLen(), config.heads(), config.kvHeads(), ctx.valid());
             return wo.forward(a);
@@ -34,6 +41,7 @@ public interface AttentionBlock {
             p.addAll(wk.parameters());
             p.addAll(wv.parameters());
             p.addAll(wo.parameters());
+            p.addAll(inputs.parameters());
             return p;
         }
     }

@@ -6,7 +6,7 @@ import org.sparselora4j.tensor.Backend;
  * The seven projections of one decoder block, as the model calls them. {@link #dense} wraps a block's weights;
  * LoRA and SparseLoRA build their own.
  *
- * @param wq   dim → heads·headSize
+ * @param wq   dim → heads·headSize (qDim)
  * @param wk   dim → kvDim
  * @param wv   dim → kvDim
  * @param wo   heads·headSize → dim
@@ -30,10 +30,10 @@ public record BlockProjections(Projection wq, Projection wk, Projection wv, Proj
 
     /** Throws unless every projection maps the widths the config implies; {@code layer} names the block. */
     public void check(LlamaConfig c, int layer) {
-        expect(layer, "wq", wq, c.dim(), c.dim());
+        expect(layer, "wq", wq, c.dim(), c.qDim());
         expect(layer, "wk", wk, c.dim(), c.kvDim());
         expect(layer, "wv", wv, c.dim(), c.kvDim());
-        expect(layer, "wo", wo, c.dim(), c.dim());
+        expect(layer, "wo", wo, c.qDim(), c.dim());
         expect(layer, "gate", gate, c.dim(), c.hiddenDim());
         expect(layer, "up", up, c.dim(), c.hiddenDim());
         expect(layer, "down", down, c.hiddenDim(), c.dim());

@@ -47,7 +47,9 @@ public final class Generator {
     private final Tokenizer tokenizer;
 
     public Generator(LlamaInference model, Tokenizer tokenizer) {
-        if (tokenizer.vocabSize() != model.config().vocabSize()) {
+        // A model may have more embedding rows than its tokenizer has tokens (Qwen pads 151669 to 151936); the
+        // padding rows are never sampled.
+        if (tokenizer.vocabSize() > model.config().vocabSize()) {
             throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize() + " tokens but the model's vocabulary is "
                     + model.config().vocabSize());
         }
@@ -77,13 +79,14 @@ public final class Generator {
         int[] tokens = Arrays.copyOf(prompt, prompt.length + budget);
         int length = prompt.length;
 
-        InferenceSession session = model.newSession();
+        // The cache holds what is read (not the whole context: Llama 3.2's 131072 positions would be gigabytes).
+        InferenceSession session = new InferenceSession(model, new KvCache(model.config(), Math.min(context, prompt.length + Math.max(budget, 1))));
         long t0 = System.nanoTime();
         float[] logits = lastRow(session.prefill(prompt));
         long t1 = System.nanoTime();
         int decodeSteps = 0;
         for (int i = 0; i < budget; i++) {
-            int next = sampler.sample(logits);
+            int next = sampler.sample(withoutPadding(logits));
             if (next == tokenizer.bos() || next == tokenizer.eos()) break;
             tokens[length++] = next;
             onToken.accept(next);
@@ -94,6 +97,11 @@ public final class Generator {
         }
         long t2 = System.nanoTime();
         return new Generation(Arrays.copyOf(tokens, length), prompt.length, t1 - t0, decodeSteps, t2 - t1);
+    }
+
+    /** The logits of the tokenizer's tokens: a padded model's extra rows are left out, so they are never sampled. */
+    private float[] withoutPadding(float[] logits) {
+        return logits.length == tokenizer.vocabSize() ? logits : Arrays.copyOf(logits, tokenizer.vocabSize());
     }
 
     private void checkPrompt(int[] prompt) {

@@ -17,9 +17,25 @@ import org.sparselora4j.tensor.kernel.Rope;
  *                     HALF_SPLIT for Hugging Face weights (whose q/k rows are permuted accordingly)
  * @param normEps      RMSNorm epsilon
  * @param tiedClassifier whether the classifier is the token embedding
+ * @param architecture what the family's block adds to LLaMA 2's: q/k/v biases, q/k norm, head size, RoPE scaling
  */
 public record LlamaConfig(int dim, int hiddenDim, int layers, int heads, int kvHeads, int vocabSize, int maxSeqLen,
-                          double ropeTheta, Rope.Style ropeStyle, float normEps, boolean tiedClassifier) {
+                          double ropeTheta, Rope.Style ropeStyle, float normEps, boolean tiedClassifier,
+                          Architecture architecture) {
+    /** A LLaMA 2 block (head size dim / heads, no biases, no q/k norm, plain RoPE). */
+    public LlamaConfig(int dim, int hiddenDim, int layers, int heads, int kvHeads, int vocabSize, int maxSeqLen,
+                       double ropeTheta, Rope.Style ropeStyle, float normEps, boolean tiedClassifier) {
+        this(dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen, ropeTheta, ropeStyle, normEps, tiedClassifier,
+                Architecture.llama(plainHeadSize(dim, heads)));
+    }
+
+    private static int plainHeadSize(int dim, int heads) {
+        positive("dim", dim);
+        positive("heads", heads);
+        if (dim % heads != 0) throw new IllegalArgumentException("dim " + dim + " is not a multiple of heads " + heads);
+        return dim / heads;
+    }
+
     public LlamaConfig {
         positive("dim", dim);
         positive("hiddenDim", hiddenDim);
@@ -28,9 +44,8 @@ public record LlamaConfig(int dim, int hiddenDim, int layers, int heads, int kvH
         positive("kvHeads", kvHeads);
         positive("vocabSize", vocabSize);
         positive("maxSeqLen", maxSeqLen);
-        if (dim % heads != 0) throw new IllegalArgumentException("dim " + dim + " is not a multiple of heads " + heads);
+        if (architecture == null) throw new IllegalArgumentException("architecture is required");
         if (heads % kvHeads != 0) throw new IllegalArgumentException("heads " + heads + " is not a multiple of kvHeads " + kvHeads);
-        if ((dim / heads) % 2 != 0) throw new IllegalArgumentException("head size " + dim / heads + " must be even for RoPE");
         if (!(ropeTheta > 0)) throw new IllegalArgumentException("ropeTheta must be positive, got " + ropeTheta);
         if (!(normEps > 0)) throw new IllegalArgumentException("normEps must be positive, got " + normEps);
         if (ropeStyle == null) throw new IllegalArgumentException("ropeStyle is required");
@@ -40,9 +55,19 @@ public record LlamaConfig(int dim, int hiddenDim, int layers, int heads, int kvH
         if (value <= 0) throw new IllegalArgumentException(name + " must be positive, got " + value);
     }
 
-    /** Size of one attention head. */
+    /** Size of one attention head (dim / heads unless the architecture sets its own). */
     public int headSize() {
-        return dim / heads;
+        return architecture.headSize();
+    }
+
+    /** Width of the query projection and of attention's output: heads · headSize (dim for most families). */
+    public int qDim() {
+        return heads * headSize();
+    }
+
+    /** The RoPE table of this model: its head size, context, frequencies (theta and scaling) and pairing. */
+    public Rope newRope() {
+        return new Rope(headSize(), maxSeqLen, architecture.ropeScaling().inverseFrequencies(ropeTheta, headSize()), ropeStyle);
     }
 
     /** Width of the key and value projections: kvHeads · headSize. */
@@ -57,12 +82,15 @@ public record LlamaConfig(int dim, int hiddenDim, int layers, int heads, int kvH
 
     /** Trainable parameters of the whole model (the classifier counted once when tied). */
     public long parameterCount() {
-        long perLayer = 2L * dim + (long) dim * dim * 2 + 2L * kvDim() * dim + 3L * dim * hiddenDim;
+        long perLayer = 2L * dim + (long) dim * qDim() * 2 + 2L * kvDim() * dim + 3L * dim * hiddenDim;
+        if (architecture.qkvBias()) perLayer += qDim() + 2L * kvDim();
+        if (architecture.qkNorm()) perLayer += 2L * headSize();
         return (long) vocabSize * dim * (tiedClassifier ? 1 : 2) + dim + perLayer * layers;
     }
 
     /** The same model with another RoPE pairing (the q/k rows must be permuted to match; see the formats). */
     public LlamaConfig withRopeStyle(Rope.Style style) {
-        return new LlamaConfig(dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen, ropeTheta, style, normEps, tiedClassifier);
+        return new LlamaConfig(dim, hiddenDim, layers, heads, kvHeads, vocabSize, maxSeqLen, ropeTheta, style, normEps, tiedClassifier,
+                architecture);
     }
 }

@@ -55,7 +55,8 @@ public final class LlamaInference {
             throw new IllegalArgumentException("classifier maps " + classifier.inFeatures() + " → " + classifier.outFeatures()
                     + ", expected " + config.dim() + " → " + config.vocabSize());
         }
-        this.rope = new Rope(config.headSize(), config.maxSeqLen(), config.ropeTheta(), config.ropeStyle());
+        for (int i = 0; i < layers.size(); i++) layers.get(i).check(config, i);
+        this.rope = config.newRope();
     }
 
     private static List<BlockProjections> denseBlocks(LlamaWeights weights, Backend backend) {
@@ -100,12 +101,25 @@ public final class LlamaInference {
         return add(h, mlp(blocks.get(l), rmsNorm(h, w.ffnNorm())));
     }
 
-    /** Multi-head self-attention with rotary positions; this batch's keys and values go to the cache first. */
+    /**
+     * Multi-head self-attention with rotary positions, after the family's q/k/v biases and per-head q/k norms;
+     * this batch's keys and values go to the cache first.
+     */
     private Tensor attention(int l, Tensor x, int[] positions, KvCache cache) {
         BlockProjections p = blocks.get(l);
+        LayerWeights w = layers.get(l);
         Tensor q = p.wq().forward(x);                                        // (n, heads·headSize)
         Tensor k = p.wk().forward(x);                                        // (n, kvDim)
         Tensor v = p.wv().forward(x);                                        // (n, kvDim)
+        if (w.bias().isPresent()) {
+            addBias(q, w.bias().get().q());
+            addBias(k, w.bias().get().k());
+            addBias(v, w.bias().get().v());
+        }
+        if (w.qkNorm().isPresent()) {
+            normHeads(q, w.qkNorm().get().q());
+            normHeads(k, w.qkNorm().get().k());
+        }
         rope.rotate(q, positions, false);
         rope.rotate(k, positions, false);
         cache.store(l, positions[0], k, v);
@@ -138,6 +152,19 @@ public final class LlamaInference {
         Tensor out = Tensor.zeros(x.rows(), x.cols());
         RmsNorm.forward(x, weight, config.normEps(), out);
         return out;
+    }
+
+    /** x (n, d) += bias (d) on every row, in place. */
+    private static void addBias(Tensor x, Tensor bias) {
+        for (int r = 0; r < x.rows(); r++) Elementwise.add(x.row(r), bias, x.row(r));
+    }
+
+    /** RMSNorm of every head of x (n, h·headSize) in place, each head a row of the (n·h, headSize) view. */
+    private void normHeads(Tensor x, Tensor weight) {
+        Tensor heads = x.reshape(x.size() / config.headSize(), config.headSize());
+        Tensor normed = Tensor.zeros(heads.rows(), heads.cols());
+        RmsNorm.forward(heads, weight, config.normEps(), normed);
+        heads.copyFrom(normed);
     }
 
     /** The residual a + b, written into b (a branch's fresh output). */

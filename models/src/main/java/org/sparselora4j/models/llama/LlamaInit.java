@@ -4,12 +4,14 @@ import org.sparselora4j.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
  * Fresh weights for a model trained from scratch, and for tests and benchmarks that need a model of a given
  * shape: nanoGPT's initialisation, every matrix normal(0, 0.02) (the output projections wo and down scaled by
- * 1/√(2·layers), GPT-2's residual scaling), every RMSNorm weight 1.
+ * 1/√(2·layers), GPT-2's residual scaling), every RMSNorm weight 1, q/k/v biases (where the architecture has
+ * them) normal(0, std) so that tests see them.
  */
 public final class LlamaInit {
     private LlamaInit() {
@@ -29,14 +31,21 @@ public final class LlamaInit {
         for (int l = 0; l < c.layers(); l++) {
             layers.add(new LayerWeights(
                     Tensor.zeros(c.dim()).fill(1f),
-                    Tensor.randn(random, std, c.dim(), c.dim()),
+                    Tensor.randn(random, std, c.qDim(), c.dim()),
                     Tensor.randn(random, std, c.kvDim(), c.dim()),
                     Tensor.randn(random, std, c.kvDim(), c.dim()),
-                    Tensor.randn(random, residualStd, c.dim(), c.dim()),
+                    Tensor.randn(random, residualStd, c.dim(), c.qDim()),
                     Tensor.zeros(c.dim()).fill(1f),
                     Tensor.randn(random, std, c.hiddenDim(), c.dim()),
                     Tensor.randn(random, std, c.hiddenDim(), c.dim()),
-                    Tensor.randn(random, residualStd, c.dim(), c.hiddenDim())));
+                    Tensor.randn(random, residualStd, c.dim(), c.hiddenDim()),
+                    c.architecture().qkvBias()
+                            ? Optional.of(new LayerWeights.QkvBias(Tensor.randn(random, std, c.qDim()), Tensor.randn(random, std, c.kvDim()),
+                                    Tensor.randn(random, std, c.kvDim())))
+                            : Optional.empty(),
+                    c.architecture().qkNorm()
+                            ? Optional.of(new LayerWeights.QkNorm(Tensor.zeros(c.headSize()).fill(1f), Tensor.zeros(c.headSize()).fill(1f)))
+                            : Optional.empty()));
         }
         Tensor classifier = c.tiedClassifier() ? embedding : Tensor.randn(random, std, c.vocabSize(), c.dim());
         return new LlamaWeights(c, embedding, layers, Tensor.zeros(c.dim()).fill(1f), classifier);

@@ -31,8 +31,10 @@ public final class LlamaModel {
             return Backend.cpu();
         }
 
-        default AttentionBlock attention(int layer, LlamaConfig config, Linear wq, Linear wk, Linear wv, Linear wo) {
-            return new AttentionBlock.Dense(config, wq, wk, wv, wo);
+        /** The attention half over the block's projections and its biases, q/k norms and RoPE ({@code inputs}). */
+        default AttentionBlock attention(int layer, LlamaConfig config, Linear wq, Linear wk, Linear wv, Linear wo,
+                                         AttentionInputs inputs) {
+            return new AttentionBlock.Dense(config, wq, wk, wv, wo, inputs);
         }
 
         default FeedForward feedForward(int layer, LlamaConfig config, Linear gate, Linear up, Linear down) {
@@ -104,7 +106,7 @@ public final class LlamaModel {
         this.finalNorm = finalNorm;
         this.classifier = classifier;
         LlamaConfig c = weights.config();
-        this.rope = new Rope(c.headSize(), c.maxSeqLen(), c.ropeTheta(), c.ropeStyle());
+        this.rope = c.newRope();
     }
 
     /** Builds the training graph's parameters over {@code weights} (shared, not copied: training updates them). */
@@ -125,7 +127,7 @@ public final class LlamaModel {
             Linear up = parts.linear(l, Target.UP, w.up());
             Linear down = parts.linear(l, Target.DOWN, w.down());
             blocks.add(new Block(train ? Var.parameter(w.attnNorm()) : Var.constant(w.attnNorm()),
-                    parts.attention(l, c, wq, wk, wv, wo),
+                    parts.attention(l, c, wq, wk, wv, wo, AttentionInputs.of(w, c, train)),
                     train ? Var.parameter(w.ffnNorm()) : Var.constant(w.ffnNorm()),
                     parts.feedForward(l, c, gate, up, down)));
         }

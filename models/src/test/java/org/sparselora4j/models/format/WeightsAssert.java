@@ -29,6 +29,17 @@ final class WeightsAssert {
             max = Math.max(max, diff("gate " + l, x.gate(), y.gate()));
             max = Math.max(max, diff("up " + l, x.up(), y.up()));
             max = Math.max(max, diff("down " + l, x.down(), y.down()));
+            assertThat(x.bias().isPresent()).isEqualTo(y.bias().isPresent());
+            if (x.bias().isPresent()) {
+                max = Math.max(max, diff("q bias " + l, x.bias().get().q(), y.bias().get().q()));
+                max = Math.max(max, diff("k bias " + l, x.bias().get().k(), y.bias().get().k()));
+                max = Math.max(max, diff("v bias " + l, x.bias().get().v(), y.bias().get().v()));
+            }
+            assertThat(x.qkNorm().isPresent()).isEqualTo(y.qkNorm().isPresent());
+            if (x.qkNorm().isPresent()) {
+                max = Math.max(max, diff("q norm " + l, x.qkNorm().get().q(), y.qkNorm().get().q()));
+                max = Math.max(max, diff("k norm " + l, x.qkNorm().get().k(), y.qkNorm().get().k()));
+            }
         }
         return max;
     }

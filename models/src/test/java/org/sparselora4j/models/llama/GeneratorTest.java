@@ -74,7 +74,7 @@ class GeneratorTest {
     @Test
     void aTokenizerForAnotherVocabularyIsRejected() {
         LlamaInference other = new LlamaInference(LlamaInit.random(
-                new LlamaConfig(32, 48, 1, 4, 2, 41, 16, 10000, Rope.Style.INTERLEAVED, 1e-5f, true), 1));
-        assertThatThrownBy(() -> new Generator(other, NAMES)).hasMessageContaining("tokenizer has 40 tokens but the model's vocabulary is 41");
+                new LlamaConfig(32, 48, 1, 4, 2, 39, 16, 10000, Rope.Style.INTERLEAVED, 1e-5f, true), 1));
+        assertThatThrownBy(() -> new Generator(other, NAMES)).hasMessageContaining("tokenizer has 40 tokens but the model's vocabulary is 39");
     }
 }

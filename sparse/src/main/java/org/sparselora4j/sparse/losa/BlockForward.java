@@ -5,6 +5,7 @@ import org.sparselora4j.autograd.Ops;
 import org.sparselora4j.autograd.Tape;
 import org.sparselora4j.autograd.Var;
 import org.sparselora4j.models.llama.AttentionBlock;
+import org.sparselora4j.models.llama.AttentionInputs;
 import org.sparselora4j.models.llama.FeedForward;
 import org.sparselora4j.models.llama.ForwardContext;
 import org.sparselora4j.models.llama.LayerWeights;
@@ -34,7 +35,7 @@ public final class BlockForward {
 
     public BlockForward(LlamaConfig config) {
         this.config = config;
-        this.rope = new Rope(config.headSize(), config.maxSeqLen(), config.ropeTheta(), config.ropeStyle());
+        this.rope = config.newRope();
     }
 
     /** Token embeddings of every chunk: (b·T, dim) each. */
@@ -71,7 +72,7 @@ public final class BlockForward {
         return Tape.noGrad(() -> {
             ForwardContext ctx = ForwardContext.of(chunk, rope, 0);
             AttentionBlock attention = new AttentionBlock.Dense(config, linear(w, Target.Q, stats), linear(w, Target.K, stats),
-                    linear(w, Target.V, stats), linear(w, Target.O, stats));
+                    linear(w, Target.V, stats), linear(w, Target.O, stats), AttentionInputs.of(w, config, false));
             FeedForward ffn = new FeedForward.Dense(linear(w, Target.GATE, stats), linear(w, Target.UP, stats), linear(w, Target.DOWN, stats));
             Var in = Var.constant(x);
             Var h = Ops.add(in, attention.forward(Ops.rmsnorm(in, Var.constant(w.attnNorm()), config.normEps()), ctx));

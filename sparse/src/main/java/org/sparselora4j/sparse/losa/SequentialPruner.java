@@ -93,10 +93,10 @@ public final class SequentialPruner {
         }
     }
 
-    /** The block with its seven matrices replaced (norms kept). */
+    /** The block with its seven matrices replaced (norms, biases and q/k norms kept). */
     static LayerWeights withMatrices(LayerWeights w, Map<Target, Tensor> m) {
-        return new LayerWeights(w.attnNorm(), m.get(Target.Q), m.get(Target.K), m.get(Target.V), m.get(Target.O),
-                w.ffnNorm(), m.get(Target.GATE), m.get(Target.UP), m.get(Target.DOWN));
+        return w.withProjections(m.get(Target.Q), m.get(Target.K), m.get(Target.V), m.get(Target.O),
+                m.get(Target.GATE), m.get(Target.UP), m.get(Target.DOWN));
     }
 
     /** The output of every block of {@code weights} on the calibration set: [layer][chunk] (b·T, dim). */

@@ -6,7 +6,7 @@ import java.util.Arrays;
  * Copies blocks of GEMM operands into the panel order the {@link MicroKernel} reads, gathering chosen rows or
  * columns on the way (an {@link Operand}'s indices), so that the kernel always streams contiguous memory.
  * <ul>
- * <li>A block (mc x kc) becomes ⌈mc/MR⌉ panels of MR rows; in a panel, element (r, p) sits at {@code p*MR + r}
+ * <li>A block (mc x kc) becomes ⌈mc/MR⌉ panels of MR rows (the plan's tile); in a panel, element (r, p) sits at {@code p*MR + r}
  * (one column of MR values per step of k).</li>
  * <li>B block (kc x nc) becomes ⌈nc/NR⌉ panels of NR columns; element (p, c) sits at {@code p*NR + c}.</li>
  * </ul>
@@ -17,16 +17,15 @@ final class Packing {
     private Packing() {
     }
 
-    /** Packs A rows [i0, i0+mc) x k [p0, p0+kc) into {@code dst} from 0; returns the floats written. */
-    static int packA(Operand a, int i0, int mc, int p0, int kc, float[] dst) {
-        final int mr = MicroKernel.MR;
+    /** Packs A rows [i0, i0+mc) x k [p0, p0+kc) into {@code dst} from 0 as panels of {@code mr} rows; returns the floats written. */
+    static int packA(Operand a, int i0, int mc, int p0, int kc, int mr, float[] dst) {
         int d = 0;
         for (int ir = 0; ir < mc; ir += mr) {
             int rows = Math.min(mr, mc - ir);
             if (rows < mr) Arrays.fill(dst, d, d + kc * mr, 0f);
             if (a.colsContiguous()) {
                 // A(i.., p) is contiguous (aTb reads aᵀ): MR floats per step of k, by hand (an arraycopy call
-                // per six floats costs more than the copy).
+                // per few floats costs more than the copy).
                 float[] src = a.data();
                 int base = a.offset() + i0 + ir;
                 for (int p = 0; p < kc; p++) {

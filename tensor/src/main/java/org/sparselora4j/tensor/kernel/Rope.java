@@ -27,9 +27,21 @@ public final class Rope {
     private final float[] cosPairs; // (maxPositions, headSize): cos_i at 2i and 2i+1; INTERLEAVED only, else null
     private final float[] sinPairs; // (maxPositions, headSize): −sin_i at 2i, +sin_i at 2i+1; INTERLEAVED only
 
+    /** The plain table: pair i turns by pos · theta^(−2i/headSize). */
     public Rope(int headSize, int maxPositions, double theta, Style style) {
+        this(headSize, maxPositions, plainFrequencies(headSize, theta), style);
+    }
+
+    /**
+     * A table of any frequencies: pair i turns by pos · inverseFrequencies[i] (headSize/2 of them), as Llama 3's
+     * and linear RoPE scaling derive them from the plain ones.
+     */
+    public Rope(int headSize, int maxPositions, float[] inverseFrequencies, Style style) {
         if (headSize <= 0 || headSize % 2 != 0) throw new IllegalArgumentException("RoPE head size must be even and positive, got " + headSize);
         if (maxPositions <= 0) throw new IllegalArgumentException("RoPE needs at least one position, got " + maxPositions);
+        if (inverseFrequencies.length != headSize / 2) {
+            throw new IllegalArgumentException("RoPE needs " + headSize / 2 + " frequencies for head size " + headSize + ", got " + inverseFrequencies.length);
+        }
         this.headSize = headSize;
         this.maxPositions = maxPositions;
         this.style = style;
@@ -38,9 +50,7 @@ public final class Rope {
         this.sin = new float[maxPositions * half];
         for (int p = 0; p < maxPositions; p++) {
             for (int i = 0; i < half; i++) {
-                // llama2.c computes the frequency in float; match it so logits agree to 1e-6.
-                float freq = (float) (1.0 / Math.pow(theta, (2.0 * i) / headSize));
-                float angle = p * freq;
+                float angle = p * inverseFrequencies[i];
                 cos[p * half + i] = (float) Math.cos(angle);
                 sin[p * half + i] = (float) Math.sin(angle);
             }
@@ -55,6 +65,15 @@ public final class Rope {
                 sinPairs[2 * k + 1] = sin[k];
             }
         }
+    }
+
+    /** theta^(−2i/headSize) for i in [0, headSize/2), each rounded to float as llama2.c computes it (logits agree to 1e-6). */
+    public static float[] plainFrequencies(int headSize, double theta) {
+        if (headSize <= 0 || headSize % 2 != 0) throw new IllegalArgumentException("RoPE head size must be even and positive, got " + headSize);
+        if (!(theta > 0)) throw new IllegalArgumentException("RoPE theta must be positive, got " + theta);
+        float[] f = new float[headSize / 2];
+        for (int i = 0; i < f.length; i++) f[i] = (float) (1.0 / Math.pow(theta, (2.0 * i) / headSize));
+        return f;
     }
 
     public int headSize() {
