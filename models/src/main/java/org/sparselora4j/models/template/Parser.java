@@ -16,6 +16,9 @@ final class Parser {
     private final List<Token> tokens;
     private final String origin;
     private int at;
+    /** Blocks and expressions nested now; a template nested deeper than {@link #MAX_DEPTH} is refused, not a stack overflow. */
+    private int depth;
+    static final int MAX_DEPTH = 200;
 
     private Parser(List<Token> tokens, String origin) {
         this.tokens = tokens;
@@ -76,11 +79,25 @@ final class Parser {
      * just after it, or null at the end of the template.
      */
     private String body(List<Node> out, Set<String> ends) {
+        enter();
+        try {
+            return bodyAtDepth(out, ends);
+        } finally {
+            depth--;
+        }
+    }
+
+    private void enter() {
+        if (++depth > MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH);
+    }
+
+    private String bodyAtDepth(List<Node> out, Set<String> ends) {
         while (true) {
             Token t = next();
             switch (t.kind()) {
                 case EOF -> {
-                    if (!ends.isEmpty()) throw error("missing " + String.join(" or ", ends));
+                    // The closing tag: Set.of's order varies from run to run, so "else or elif or endif" would too.
+                    if (!ends.isEmpty()) throw error("missing " + ends.stream().filter(e -> e.startsWith("end")).findFirst().orElse(String.join(" or ", ends)));
                     return null;
                 }
                 case TEXT -> out.add(new Node.Text(t.text()));
@@ -312,7 +329,12 @@ final class Parser {
     private Expr not() {
         if (peek().isName("not")) {
             next();
-            return new Expr.Unary("not", not());
+            enter();
+            try {
+                return new Expr.Unary("not", not());
+            } finally {
+                depth--;
+            }
         }
         return compare();
     }
@@ -380,6 +402,15 @@ final class Parser {
     }
 
     private Expr unary(boolean withFilter) {
+        enter();
+        try {
+            return unaryAtDepth(withFilter);
+        } finally {
+            depth--;
+        }
+    }
+
+    private Expr unaryAtDepth(boolean withFilter) {
         Expr e;
         if (peek().isOp("-") || peek().isOp("+")) {
             String op = next().text();
