@@ -28,7 +28,7 @@ final class Parser {
     static List<Node> parse(String source, String origin) {
         Parser p = new Parser(Lexer.tokenize(source, origin), origin);
         List<Node> body = new ArrayList<>();
-        String end = p.body(body, Set.of());
+        String end = p.body(body, List.of());
         if (end != null) throw p.error("unexpected '" + end + "'");
         return body;
     }
@@ -78,26 +78,12 @@ final class Parser {
      * Statements until a block tag whose keyword is in {@code ends}; returns that keyword, with the tokens left
      * just after it, or null at the end of the template.
      */
-    private String body(List<Node> out, Set<String> ends) {
-        enter();
-        try {
-            return bodyAtDepth(out, ends);
-        } finally {
-            depth--;
-        }
-    }
-
-    private void enter() {
-        if (++depth > MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH);
-    }
-
-    private String bodyAtDepth(List<Node> out, Set<String> ends) {
+    private String body(List<Node> out, List<String> ends) {
         while (true) {
             Token t = next();
             switch (t.kind()) {
                 case EOF -> {
-                    // The closing tag: Set.of's order varies from run to run, so "else or elif or endif" would too.
-                    if (!ends.isEmpty()) throw error("missing " + ends.stream().filter(e -> e.startsWith("end")).findFirst().orElse(String.join(" or ", ends)));
+                    if (!ends.isEmpty()) throw error("missing {% " + ends.getLast() + " %}");
                     return null;
                 }
                 case TEXT -> out.add(new Node.Text(t.text()));
@@ -119,6 +105,19 @@ final class Parser {
     }
 
     private Node statement() {
+        enter();
+        try {
+            return statementAtDepth();
+        } finally {
+            depth--;
+        }
+    }
+
+    private void enter() {
+        if (++depth > MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH);
+    }
+
+    private Node statementAtDepth() {
         Token t = peek();
         if (t.kind() != Kind.NAME) throw error("expected a statement, found '" + describe(t) + "'");
         String keyword = next().text();
@@ -138,7 +137,7 @@ final class Parser {
             case "generation" -> {
                 expect(Kind.BLOCK_END);
                 List<Node> body = new ArrayList<>();
-                body(body, Set.of("endgeneration"));
+                body(body, List.of("endgeneration"));
                 expect(Kind.BLOCK_END);
                 yield new Node.Generation(body);
             }
@@ -157,7 +156,7 @@ final class Parser {
         expect(Kind.BLOCK_END);
         while (true) {
             List<Node> body = new ArrayList<>();
-            String end = body(body, Set.of("elif", "else", "endif"));
+            String end = body(body, List.of("elif", "else", "endif"));
             bodies.add(body);
             if (end.equals("elif")) {
                 tests.add(tuple(false));
@@ -168,7 +167,7 @@ final class Parser {
             if (end.equals("else")) {
                 expect(Kind.BLOCK_END);
                 List<Node> elseBody = new ArrayList<>();
-                body(elseBody, Set.of("endif"));
+                body(elseBody, List.of("endif"));
                 otherwise = elseBody;
             }
             expect(Kind.BLOCK_END);
@@ -198,12 +197,12 @@ final class Parser {
         if (peek().isName("recursive")) throw unsupported("'recursive' for loops");
         expect(Kind.BLOCK_END);
         List<Node> body = new ArrayList<>();
-        String end = body(body, Set.of("else", "endfor"));
+        String end = body(body, List.of("else", "endfor"));
         List<Node> otherwise = List.of();
         if (end.equals("else")) {
             expect(Kind.BLOCK_END);
             List<Node> elseBody = new ArrayList<>();
-            body(elseBody, Set.of("endfor"));
+            body(elseBody, List.of("endfor"));
             otherwise = elseBody;
         }
         expect(Kind.BLOCK_END);
@@ -236,7 +235,7 @@ final class Parser {
         if (peek().isOp("|")) throw unsupported("filters on a block set");
         expect(Kind.BLOCK_END);
         List<Node> body = new ArrayList<>();
-        body(body, Set.of("endset"));
+        body(body, List.of("endset"));
         expect(Kind.BLOCK_END);
         return new Node.SetBlock(first, body);
     }
@@ -260,7 +259,7 @@ final class Parser {
         expectOp(")");
         expect(Kind.BLOCK_END);
         List<Node> body = new ArrayList<>();
-        body(body, Set.of("endmacro"));
+        body(body, List.of("endmacro"));
         if (peek().kind() == Kind.NAME) next();               // {% endmacro name %}
         expect(Kind.BLOCK_END);
         return new Node.Macro(name, params, defaults, body);

@@ -235,6 +235,7 @@ final class Values {
     static Object item(Object obj, Object key) {
         switch (obj) {
             case Map<?, ?> m -> {
+                if (key instanceof String && m.containsKey(key)) return m.get(key);   // the common case, without a scan
                 for (Map.Entry<?, ?> e : m.entrySet()) if (equal(e.getKey(), key)) return e.getValue();
                 return new Undefined(Values.str(key));
             }

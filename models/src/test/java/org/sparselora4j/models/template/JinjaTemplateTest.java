@@ -60,7 +60,7 @@ class JinjaTemplateTest {
     @Test
     void syntaxErrorsNameTheLine() {
         assertThatThrownBy(() -> JinjaTemplate.parse("ok\n{% if x %}\nno end", "f.jinja"))
-                .hasMessageContaining("f.jinja line 3: missing endif");
+                .hasMessageContaining("f.jinja line 3: missing {% endif %}");
         assertThatThrownBy(() -> JinjaTemplate.parse("{{ 'open }}", "f.jinja")).hasMessageContaining("f.jinja line 1: unterminated string");
         assertThatThrownBy(() -> JinjaTemplate.parse("{{ x ", "f.jinja")).hasMessageContaining("missing end of variable tag");
         assertThatThrownBy(() -> JinjaTemplate.parse("{% endfor %}", "f.jinja")).hasMessageContaining("unknown tag 'endfor'");
