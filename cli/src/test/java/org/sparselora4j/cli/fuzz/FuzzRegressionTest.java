@@ -231,6 +231,17 @@ class FuzzRegressionTest {
                 .hasMessage("t.jinja: cannot find assistant message 2 in the rendered conversation");
     }
 
+    /** lora_alpha 1e-320 passed as positive (a double) and became 0 as a float: IllegalArgumentException from LoraConfig. */
+    @Test
+    void anAlphaThatIsZeroAsAFloatIsRefusedNamingTheFile() throws IOException {
+        Path adapter = tmp.resolve("adapter");
+        Seeds.peftAdapter(adapter);
+        Path config = adapter.resolve(PeftAdapter.CONFIG);
+        Files.writeString(config, Files.readString(config).replace("\"lora_alpha\":8", "\"lora_alpha\":1e-320"));
+        assertThatThrownBy(() -> PeftAdapter.read(adapter, Seeds.weights())).isInstanceOf(ModelFormatException.class)
+                .hasMessage(config + ": lora_alpha must be a positive number, got 1.0E-320");
+    }
+
     private static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {
