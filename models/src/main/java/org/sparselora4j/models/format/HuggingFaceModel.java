@@ -97,11 +97,19 @@ public final class HuggingFaceModel {
             throw new ModelFormatException(index, e.getMessage());
         }
         if (!(json.get("weight_map") instanceof Map<?, ?> map)) throw new ModelFormatException(index, "no weight_map object");
+        Map<String, Path> shards = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
-            if (!(e.getValue() instanceof String file) || file.contains("/") || file.contains("\\") || file.startsWith(".")) {
+            if (!(e.getValue() instanceof String file) || file.isEmpty() || file.length() > 255 || file.contains("/") || file.contains("\\")
+                    || file.startsWith(".") || file.chars().anyMatch(c -> c < 0x20 || Character.isSurrogate((char) c))) {
                 throw new ModelFormatException(index, "bad shard file name for " + e.getKey() + ": " + e.getValue());
             }
-            files.put((String) e.getKey(), dir.resolve(file));
+            Path shard = shards.get(file);
+            if (shard == null) {
+                shard = dir.resolve(file);
+                if (!Files.isRegularFile(shard)) throw new ModelFormatException(index, "shard " + file + " (for " + e.getKey() + ") is not in the folder");
+                shards.put(file, shard);
+            }
+            files.put((String) e.getKey(), shard);
         }
         return files;
     }
