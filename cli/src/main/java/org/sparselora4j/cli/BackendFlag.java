@@ -4,19 +4,22 @@ import org.sparselora4j.opencl.BackendKind;
 import org.sparselora4j.opencl.Backends;
 import org.sparselora4j.opencl.DeviceSelector;
 import org.sparselora4j.tensor.Backend;
+import org.sparselora4j.tornado.Tornado;
+import org.sparselora4j.tornado.TornadoUnavailableException;
 
 import java.io.PrintStream;
 import java.util.Map;
 
 /**
- * {@code --backend cpu|opencl|auto}: where the frozen-weight products run, chosen once per command. The caller
- * owns the returned backend and closes it (try-with-resources). {@code auto} uses OpenCL on a GPU or
- * accelerator (or the device {@value DeviceSelector#ENV} names) and otherwise says once on stderr that it runs
- * on the Vector API; an explicit {@code opencl} that finds no device fails with a one-line error.
+ * {@code --backend cpu|opencl|tornado|auto}: where the frozen-weight products run, chosen once per command. The
+ * caller owns the returned backend and closes it (try-with-resources). {@code auto} uses TornadoVM on a GPU (when
+ * this JVM runs with TornadoVM's flags), else OpenCL on a GPU or accelerator (or the device {@value DeviceSelector#ENV}
+ * names), else says once on stderr that it runs on the Vector API; an explicit {@code opencl} or {@code tornado}
+ * that finds no device (or no TornadoVM) fails with a one-line error.
  */
 final class BackendFlag {
-    static final Args.Flag FLAG = Args.Flag.value("backend", "cpu | opencl | auto: where the frozen-weight matmuls run (default cpu; "
-            + DeviceSelector.ENV + " picks the OpenCL device)");
+    static final Args.Flag FLAG = Args.Flag.value("backend", "cpu | opencl | tornado | auto: where the frozen-weight matmuls run (default cpu; "
+            + DeviceSelector.ENV + " picks the OpenCL device; tornado needs " + Tornado.HOME + ")");
 
     private BackendFlag() {
     }
@@ -57,8 +60,8 @@ final class BackendFlag {
     static Backend forFullFineTuning(Args args, String command, PrintStream err) {
         switch (kind(args, command)) {
             case CPU -> { }
-            case OPENCL -> throw new UsageException(command + ": --backend opencl runs the frozen base weights of lora and sparselora;"
-                    + " full fine-tuning trains every weight (use --backend cpu)");
+            case OPENCL, TORNADO -> throw new UsageException(command + ": --backend " + kind(args, command).name().toLowerCase(java.util.Locale.ROOT)
+                    + " runs the frozen base weights of lora and sparselora; full fine-tuning trains every weight (use --backend cpu)");
             case AUTO -> err.println("sparselora4j: full fine-tuning trains every weight; running on the Vector API (cpu backend)");
         }
         return Backend.cpu();
@@ -66,8 +69,23 @@ final class BackendFlag {
 
     /** Opens a backend of {@code kind}, the OpenCL device picked by {@code environment}; notices go to {@code err}. */
     static Backend open(BackendKind kind, PrintStream err, Map<String, String> environment) {
-        Backend backend = Backends.choose(kind, DeviceSelector.fromEnvironment(environment), err::println);
+        Backend backend = switch (kind) {
+            case TORNADO -> Tornado.open(environment, false);
+            case AUTO -> tornadoGpu(environment);
+            case CPU, OPENCL -> null;
+        };
+        if (backend == null) backend = Backends.choose(kind, DeviceSelector.fromEnvironment(environment), err::println);
         if (!backend.name().equals("cpu")) err.println("sparselora4j: backend " + backend.name());
         return backend;
+    }
+
+    /** For auto: TornadoVM on a GPU when this JVM can run it, else null (auto goes on to OpenCL, saying nothing yet). */
+    private static Backend tornadoGpu(Map<String, String> environment) {
+        if (Tornado.missing(environment) != null) return null;
+        try {
+            return Tornado.open(environment, true);
+        } catch (TornadoUnavailableException e) {
+            return null;
+        }
     }
 }

@@ -40,8 +40,9 @@ final class EvalCommand implements Command {
         return List.of(
                 Args.Flag.value("model", "model file or folder (default: the embedded base model)"),
                 Args.Flag.value("tokenizer", "tokenizer file, where the model carries none"),
+                ChatTemplateFlag.FLAG,
                 AdapterInput.FLAG,
-                Args.Flag.value("data", "JSONL {prompt, completion} or {text}, or plain text (default: the embedded task's validation set)"),
+                Args.Flag.value("data", "JSONL {messages}, {instruction, input, output}, {prompt, completion} or {text}, or plain text (default: the embedded task's validation set)"),
                 Args.Flag.value("batch", "examples per batch (default 8)"),
                 Args.Flag.value("max-seq", "longest sequence in tokens (default: the model's context, at most 1024)"),
                 Args.Flag.value("threads", "threads to use (default: all cores)"));
@@ -52,11 +53,13 @@ final class EvalCommand implements Command {
         Path assets = TrainingFlags.defaultAssets();
         Path modelPath = args.has("model") ? args.path("model") : assets.resolve("model");
         Path dataPath = args.has("data") ? args.path("data") : assets.resolve("task-validation.jsonl");
-        ModelInput model = ModelInput.load(modelPath, args.has("tokenizer") ? Optional.of(args.path("tokenizer")) : Optional.empty());
+        Optional<Path> tokenizerPath = args.has("tokenizer") ? Optional.of(args.path("tokenizer")) : Optional.empty();
+        ModelInput model = ModelInput.load(modelPath, tokenizerPath);
+        Optional<org.sparselora4j.models.chat.ChatTemplate> chatTemplate = ChatTemplateFlag.resolve(args, modelPath, tokenizerPath);
         Tokenizer tokenizer = model.tokenizer(args, "eval");
         LlamaWeights weights = AdapterInput.apply(args, model.weights());
         int maxSeq = args.integer("max-seq", Math.min(weights.config().maxSeqLen(), 1024), 2, weights.config().maxSeqLen());
-        List<Example> examples = new DatasetReader(tokenizer, maxSeq, w -> err.println("warning: " + w)).read(dataPath);
+        List<Example> examples = new DatasetReader(tokenizer, maxSeq, w -> err.println("warning: " + w), chatTemplate).read(dataPath);
         int batch = args.integer("batch", 8, 1, 1 << 16);
         List<TokenBatch> batches = new ArrayList<>();
         for (int i = 0; i < examples.size(); i += batch) batches.add(Batching.of(examples.subList(i, Math.min(examples.size(), i + batch))));

@@ -16,7 +16,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@code --backend cpu|opencl|auto}: parsing, the auto notice, and the commands that take it. */
+/** {@code --backend cpu|opencl|tornado|auto}: parsing, the auto notice, and the commands that take it. */
 class BackendFlagTest {
     /** A device index no machine has: OpenCL is unusable whether or not a platform exists. */
     private static final Map<String, String> NO_DEVICE = Map.of(DeviceSelector.ENV, "99");
@@ -25,7 +25,7 @@ class BackendFlagTest {
     void aBadBackendIsAUsageErrorThatNamesIt() {
         CliRun r = CliRun.of("bench", "gemm", "--m", "8", "--k", "8", "--n", "8", "--backend", "cuda");
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("--backend").contains("cuda").contains("cpu, opencl or auto");
+        assertThat(r.err()).contains("--backend").contains("cuda").contains("cpu, opencl, tornado or auto");
     }
 
     @Test
@@ -80,6 +80,19 @@ class BackendFlagTest {
         assertThatThrownBy(() -> BackendFlag.open(BackendKind.OPENCL, err.stream, NO_DEVICE))
                 .isInstanceOf(OpenClUnavailableException.class)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").isNotBlank());
+    }
+
+    @Test
+    void anExplicitTornadoInAJvmWithoutTornadoVmIsOneLineThatSaysWhatIsMissing() {
+        // These tests run without TornadoVM's flags (the cli's Tornado*Test have a JVM of their own).
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.sparselora4j.tornado.Tornado.missing(System.getenv()) != null, "this JVM runs TornadoVM");
+        CliRun r = CliRun.of("bench", "gemm", "--m", "8", "--k", "8", "--n", "8", "--reps", "1", "--warmup-s", "0", "--backend", "tornado");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().strip()).doesNotContain("\n").containsAnyOf("TORNADOVM_HOME is not set", "not started with TornadoVM's flags");
+        CliRun full = CliRun.of("bench", "step", "--preset", "stories260k", "--method", "full", "--steps", "1", "--backend", "tornado");
+        assertThat(full.exitCode()).isEqualTo(2);
+        assertThat(full.err()).contains("--backend tornado").contains("full fine-tuning trains every weight");
     }
 
     @Test

@@ -5,6 +5,7 @@ import org.sparselora4j.models.format.ModelFormatException;
 import org.sparselora4j.models.format.RopePermutation;
 import org.sparselora4j.models.format.Safetensors;
 import org.sparselora4j.models.format.SafetensorsWriter;
+import org.sparselora4j.models.format.TextFiles;
 import org.sparselora4j.models.llama.LlamaConfig;
 import org.sparselora4j.models.llama.LlamaWeights;
 import org.sparselora4j.models.llama.Target;
@@ -80,8 +81,15 @@ public final class PeftAdapter {
         Path weightsTmp = Files.createTempFile(dir, "." + WEIGHTS + ".", ".tmp");
         Path configTmp = Files.createTempFile(dir, "." + CONFIG + ".", ".tmp");
         try {
-            SafetensorsWriter.write(weightsTmp, tensors(adapter), Map.of("format", "pt"));
-            writeSynced(configTmp, PeftConfig.toJson(adapter.config(), baseModel));
+            try {
+                SafetensorsWriter.write(weightsTmp, tensors(adapter), Map.of("format", "pt"));
+                writeSynced(configTmp, PeftConfig.toJson(adapter.config(), baseModel));
+            } catch (IOException e) {
+                // A full disk or a file-size limit: name the adapter, not the temporary file.
+                String why = e.getCause() instanceof IOException cause ? cause.getMessage() : e.getMessage();
+                throw new IOException(weights + ": not written (" + why + ")"
+                        + (Files.exists(weights) ? "; the previous adapter is kept unchanged" : ""), e);
+            }
             replace(weightsTmp, weights);
             replace(configTmp, config);
         } finally {
@@ -116,7 +124,7 @@ public final class PeftAdapter {
         if (!Files.isRegularFile(file)) throw new ModelFormatException(dir, "not a PEFT adapter folder: no " + CONFIG);
         Map<String, Object> json;
         try {
-            json = Json.parseObject(Files.readString(file));
+            json = Json.parseObject(TextFiles.readUtf8(file));
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(file, "not valid JSON: " + e.getMessage());
         }

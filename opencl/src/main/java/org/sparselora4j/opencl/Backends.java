@@ -12,6 +12,7 @@ import java.util.function.Consumer;
  * <li>{@link BackendKind#AUTO}: OpenCL on a GPU or accelerator; otherwise the Vector API, and {@code notice}
  * gets one line saying why. An OpenCL CPU device (PoCL) is used by auto only when the selector names it,
  * because it would run on the same cores as the Vector API kernels.</li>
+ * <li>{@link BackendKind#TORNADO}: not here (the {@code tornado} module; the command line tries it before auto's OpenCL).</li>
  * </ul>
  */
 public final class Backends {
@@ -23,6 +24,7 @@ public final class Backends {
             case CPU -> Backend.cpu();
             case OPENCL -> OpenClBackend.open(selector);
             case AUTO -> auto(selector, notice);
+            case TORNADO -> throw new IllegalArgumentException("the tornado backend is opened by the tornado module, not by Backends");
         };
     }
 

@@ -23,8 +23,8 @@ public final class Batching {
             Example e = examples.get(r);
             lengths[r] = e.length();
             for (int p = 0; p < e.length(); p++) tokens[r * t + p] = e.token(p);
-            // Labelled tokens are firstLabel..len-1, so the positions that predict them are firstLabel-1..len-2.
-            for (int p = e.firstLabel() - 1; p < e.length() - 1; p++) targets[r * t + p] = e.token(p + 1);
+            // Position p predicts token p+1, so it gets a target where token p+1 is labelled.
+            for (int p = 0; p < e.length() - 1; p++) if (e.isLabelled(p + 1)) targets[r * t + p] = e.token(p + 1);
         }
         return new TokenBatch(b, t, tokens, targets, lengths);
     }

@@ -3,6 +3,8 @@ package org.sparselora4j.lora.run;
 import org.sparselora4j.models.format.AtomicFile;
 
 import org.sparselora4j.models.format.Json;
+import org.sparselora4j.models.format.ModelFormatException;
+import org.sparselora4j.models.format.TextFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +17,8 @@ import java.util.Map;
 
 /**
  * {@code metrics.jsonl} in the run folder: one JSON object per line, {@code "kind": "train"} per step and
- * {@code "kind": "eval"} per validation. A resumed run first drops lines at or after the step it resumes from, so
- * the file reads as one uninterrupted run.
+ * {@code "kind": "eval"} per validation. A resumed run first drops the records the checkpoint does not cover, so
+ * the file reads as one uninterrupted run; a torn last line (a run killed while appending) is dropped too.
  */
 public final class MetricsLog {
     public static final String FILE = "metrics.jsonl";
@@ -29,10 +31,25 @@ public final class MetricsLog {
             AtomicFile.writeString(file, "");
         } else if (Files.exists(file)) {
             List<String> kept = new ArrayList<>();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            String text = TextFiles.readUtf8(file);
+            String[] lines = text.split("\n", -1);
+            for (int i = 0; i < lines.length; i++) {
+                String line = lines[i];
                 if (line.isBlank()) continue;
-                Object step = Json.parseObject(line).get("step");
-                if (step instanceof Number n && n.longValue() < resumeFrom) kept.add(line);
+                Map<String, Object> record;
+                try {
+                    record = Json.parseObject(line);
+                } catch (IllegalArgumentException e) {
+                    // A run killed in the middle of appending leaves a torn last line; that one is dropped.
+                    if (i == lines.length - 1) continue;
+                    throw new ModelFormatException(file, "line " + (i + 1) + " is not a JSON record (" + e.getMessage() + ")");
+                }
+                // A step's record carries the steps done after it (step s is the record of the s-th step), an eval's
+                // the steps done before it; a run resumed from step s repeats the eval at s but not the s-th step.
+                boolean stepRecord = !"eval".equals(record.get("kind"));
+                if (record.get("step") instanceof Number n && (stepRecord ? n.doubleValue() <= resumeFrom : n.doubleValue() < resumeFrom)) {
+                    kept.add(line);
+                }
             }
             AtomicFile.writeString(file, kept.isEmpty() ? "" : String.join("\n", kept) + "\n");
         }

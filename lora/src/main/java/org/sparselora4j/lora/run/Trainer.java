@@ -9,6 +9,7 @@ import org.sparselora4j.autograd.Tape;
 import org.sparselora4j.autograd.Var;
 import org.sparselora4j.lora.data.Batches;
 import org.sparselora4j.models.llama.TokenBatch;
+import org.sparselora4j.tensor.Tensor;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,21 +38,46 @@ public final class Trainer {
     private final Path runDir;
     private final PrintStream progress;
 
+    private final int skipNonfinite;
+    private final FaultInjection faults;
+
     public Trainer(TrainingMethod method, Batches data, TrainConfig config, Path runDir, PrintStream progress) {
+        this(method, data, config, runDir, progress, 0, FaultInjection.NONE);
+    }
+
+    /**
+     * @param skipNonfinite steps with a non-finite loss or gradient that may be skipped (no update) before the run
+     *                      stops; counted from the start or resume of this process
+     * @param faults        faults a test injects ({@link FaultInjection#NONE} otherwise)
+     */
+    public Trainer(TrainingMethod method, Batches data, TrainConfig config, Path runDir, PrintStream progress, int skipNonfinite,
+                   FaultInjection faults) {
+        if (skipNonfinite < 0) throw new IllegalArgumentException("skipNonfinite must be non-negative, got " + skipNonfinite);
         this.method = method;
         this.data = data;
         this.config = config;
         this.runDir = runDir;
         this.progress = progress;
+        this.skipNonfinite = skipNonfinite;
+        this.faults = faults;
     }
 
-    /** Trains from step 0, or from the checkpoint in the run folder when {@code resume} is set. */
+    /**
+     * Trains from step 0, or, when {@code resume} is set, from the checkpoint in the run folder; a run that stopped
+     * before writing its first checkpoint resumes from step 0.
+     */
     public Result run(boolean resume) throws IOException {
         Files.createDirectories(runDir);
         List<Var> params = method.parameters();
         AdamW adam = new AdamW(params, AdamW.Config.defaults().withWeightDecay(config.weightDecay()));
-        long start = resume ? Checkpoint.restore(runDir, method.name(), config.resumeKey(), params, adam) : 0;
-        if (resume) progress.printf("resuming %s from step %d of %d%n", runDir.resolve(Checkpoint.FILE), start, config.steps());
+        long start = 0;
+        if (resume && Checkpoint.exists(runDir)) {
+            start = Checkpoint.restore(runDir, method.name(), config.resumeKey(), params, adam);
+            progress.printf("resuming %s from step %d of %d%n", runDir.resolve(Checkpoint.FILE), start, config.steps());
+        } else if (resume) {
+            progress.printf("no checkpoint in %s yet (the run stopped before its first one): starting from step 0%n", runDir);
+        }
+        int skipped = 0;
         MetricsLog metrics = new MetricsLog(runDir, start);
         Schedule schedule = config.lrSchedule();
         List<TokenBatch> validation = data.validationBatches();
@@ -82,21 +108,35 @@ public final class Trainer {
                 stepTokens += b.tokenCount();
                 flops += method.flops(b, step);
             }
-            double norm = config.maxGradNorm() > 0 ? GradClip.clipGlobalNorm(params, config.maxGradNorm()) : GradClip.globalNorm(params);
-            if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
-                throw new TrainingException("step " + step + ": " + (!Double.isFinite(loss) ? "loss is " + loss : "gradient norm is " + norm)
-                        + "; stopped, the last good checkpoint in " + runDir + " is kept (try a lower --lr)");
+            if (faults.nanGradientAtStep() == step + 1) {
+                Tensor g = params.get(0).grad();
+                g.data()[g.offset()] = Float.NaN;
             }
+            double norm = config.maxGradNorm() > 0 ? GradClip.clipGlobalNorm(params, config.maxGradNorm()) : GradClip.globalNorm(params);
             double lr = schedule.lr(step);
-            adam.step(lr);
-            tokens += stepTokens;
-            lastLoss = loss;
-            losses.add(loss);
+            boolean finite = Double.isFinite(loss) && Double.isFinite(norm);
+            if (!finite) {
+                String what = "step " + (step + 1) + " of " + config.steps() + ": " + (!Double.isFinite(loss) ? "loss is " + loss : "gradient norm is " + norm);
+                if (skipped >= skipNonfinite) {
+                    String kept = Checkpoint.exists(runDir) ? "the last good checkpoint in " + runDir + " is kept"
+                            : "no checkpoint was written yet";
+                    throw new TrainingException(what + "; stopped, " + kept + (skipNonfinite > 0
+                            ? " (" + skipped + " such steps already skipped, the most --skip-nonfinite allows)"
+                            : " (try a lower --lr, or --skip-nonfinite N to skip up to N such steps)"));
+                }
+                skipped++;
+                progress.printf("%s; skipped without an update (%d of --skip-nonfinite %d)%n", what, skipped, skipNonfinite);
+            } else {
+                adam.step(lr);
+                tokens += stepTokens;
+                lastLoss = loss;
+                losses.add(loss);
+            }
 
             double elapsed = (System.nanoTime() - t0) / 1e9;
             long done = step + 1 - start;
             Map<String, Object> rec = new LinkedHashMap<>();
-            rec.put("kind", "train");
+            rec.put("kind", finite ? "train" : "skipped");
             rec.put("step", step + 1);
             rec.put("loss", loss);
             rec.put("lr", lr);
@@ -115,7 +155,10 @@ public final class Trainer {
                 evaluate(validation, step + 1, metrics);
             }
             if (last || (config.checkpointEvery() > 0 && (step + 1) % config.checkpointEvery() == 0)) {
-                Checkpoint.write(runDir, method.name(), config.resumeKey(), step + 1, params, adam);
+                long next = step + 1;
+                Checkpoint.write(runDir, method.name(), config.resumeKey(), next, params, adam, bytes -> {
+                    if (faults.stallCheckpointAtStep() == next) stall(next, bytes);
+                });
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -142,6 +185,17 @@ public final class Trainer {
                 new LossCurve.Series("train loss", "#1f77b4", false, metrics.series("train", "loss")),
                 new LossCurve.Series("validation loss", "#d62728", true, metrics.series("eval", "loss")));
         AtomicFile.writeString(runDir.resolve("loss.svg"), LossCurve.svg(method.name() + " fine-tuning: loss per step", series));
+    }
+
+    /** The injected fault: stops this thread in the middle of a checkpoint write until the process is killed. */
+    private void stall(long step, long bytes) {
+        progress.printf("fault: stalled writing the checkpoint of step %d after %d bytes%n", step, bytes);
+        progress.flush();
+        try {
+            Thread.sleep(Long.MAX_VALUE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String clock(double seconds) {

@@ -153,7 +153,7 @@ class TrainerTest {
             }
         };
         assertThatThrownBy(() -> new Trainer(poisoned, data(), config(3), run, quiet).run(false))
-                .isInstanceOf(TrainingException.class).hasMessageContaining("step 0").hasMessageContaining("last good checkpoint");
+                .isInstanceOf(TrainingException.class).hasMessageContaining("step 1 of 3").hasMessageContaining("last good checkpoint");
         assertThat(Files.readAllBytes(run.resolve("checkpoint.safetensors"))).isEqualTo(good);
     }
 
@@ -163,5 +163,35 @@ class TrainerTest {
         Path run = dir.resolve("r");
         new Trainer(new TinyLora(1), data(), config(3), run, quiet).run(false);
         assertThatThrownBy(() -> new Trainer(new TinyLora(1), data(), config(5), run, quiet).run(true)).hasMessageContaining("other training settings");
+    }
+
+    @Test
+    void anInjectedNanGradientStopsNamingTheStepAndKeepsTheLastCheckpoint() throws IOException {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        Path run = dir.resolve("nan-grad");
+        Trainer t = new Trainer(new TinyLora(1), data(), config(9), run, quiet, 0, FaultInjection.parse("nan-grad@5"));
+        assertThatThrownBy(() -> t.run(false)).isInstanceOf(TrainingException.class)
+                .hasMessageStartingWith("step 5 of 9: gradient norm is NaN; stopped, the last good checkpoint in " + run + " is kept");
+        List<Var> params = new TinyLora(1).parameters();
+        assertThat(Checkpoint.restore(run, "lora", config(9).resumeKey(), params, new org.sparselora4j.autograd.AdamW(params,
+                org.sparselora4j.autograd.AdamW.Config.defaults()))).isEqualTo(3);
+    }
+
+    @Test
+    void skipNonfiniteSkipsUpToNStepsWithoutAnUpdate() throws IOException {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        List<Double> straight = new Trainer(new TinyLora(1), data(), config(9), dir.resolve("a"), quiet).run(false).losses();
+        Path run = dir.resolve("skip");
+        List<Double> skipped = new Trainer(new TinyLora(1), data(), config(9), run, quiet, 1, FaultInjection.parse("nan-grad@5")).run(false).losses();
+        assertThat(skipped).hasSize(8).allMatch(Double::isFinite);
+        assertThat(skipped.subList(0, 4)).containsExactlyElementsOf(straight.subList(0, 4));
+        assertThat(Files.readString(run.resolve(MetricsLog.FILE))).contains("\"kind\":\"skipped\",\"step\":5");
+    }
+
+    @Test
+    void resumingARunWithoutACheckpointStartsFromStepZero() throws IOException {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        List<Double> straight = new Trainer(new TinyLora(1), data(), config(9), dir.resolve("a"), quiet).run(false).losses();
+        assertThat(new Trainer(new TinyLora(1), data(), config(9), dir.resolve("b"), quiet).run(true).losses()).containsExactlyElementsOf(straight);
     }
 }

@@ -10,8 +10,10 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Writes a file so that readers see either the old file or the whole new one: the content goes to a temporary
- * file in the same directory, which is forced to disk and then renamed over the target. On failure the temporary
- * file is removed and the target is untouched.
+ * file in the same directory ({@code .NAME.RANDOM.tmp}), which is forced to disk and then renamed over the target.
+ * On failure (a full disk, a file-size limit) the temporary file is removed, the target is untouched, and the
+ * error names the target. A process killed while writing leaves its temporary file behind; {@link #isTemporary}
+ * tells such files, which the next holder of a run folder's lock removes.
  */
 public final class AtomicFile {
     /** What writes the content. */
@@ -34,6 +36,10 @@ public final class AtomicFile {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 body.write(channel);
                 channel.force(true);
+            } catch (IOException e) {
+                // A full disk or a file-size limit: say which file, and that what was there before is untouched.
+                throw new IOException(target + ": not written (" + e.getMessage() + ")"
+                        + (Files.exists(target) ? "; the previous file is kept unchanged" : ""), e);
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -43,6 +49,12 @@ public final class AtomicFile {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Whether {@code file} is a temporary file that this class (or a writer using its naming) leaves when killed. */
+    public static boolean isTemporary(Path file) {
+        String name = file.getFileName().toString();
+        return name.startsWith(".") && name.endsWith(".tmp") && name.length() > 5;
     }
 
     public static void writeString(Path target, String text) throws IOException {

@@ -10,7 +10,6 @@ import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.Rope;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,7 +33,12 @@ public final class GgufModel {
 
     /** The weights of a GGUF file. */
     public static LlamaWeights load(Path path) throws IOException {
-        try (Gguf gguf = Gguf.open(path)) {
+        return load(path, WeightStorage.FLOAT32);
+    }
+
+    /** The weights of a GGUF file, the matrices handed out as {@code storage} says. */
+    public static LlamaWeights load(Path path, WeightStorage storage) throws IOException {
+        try (Gguf gguf = Gguf.open(path, storage)) {
             return weights(gguf);
         }
     }
@@ -111,7 +115,8 @@ public final class GgufModel {
         LlamaConfig c = config(gguf);
         int dim = c.dim(), q = c.qDim(), kv = c.kvDim(), hidden = c.hiddenDim(), hs = c.headSize();
         Tensor embedding = read(gguf, "token_embd.weight", c.vocabSize(), dim);
-        List<LayerWeights> layers = new ArrayList<>(c.layers());
+        // Grown as layers are read: the layer count is the file's word until its tensors are found (2^30 is no list size).
+        List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < c.layers(); l++) {
             String p = "blk." + l + ".";
             Optional<LayerWeights.QkvBias> bias = c.architecture().qkvBias()
@@ -145,35 +150,12 @@ public final class GgufModel {
             throw error(gguf, "tensor " + name + " has shape " + Arrays.toString(info.shape()) + " (row-major), the "
                     + gguf.metadata().get("general.architecture") + ".* keys imply " + Arrays.toString(shape));
         }
-        return gguf.read(name);
+        return shape.length == 2 ? gguf.matrix(name) : gguf.read(name);
     }
 
-    /**
-     * The file's tokenizer when it is a SentencePiece ({@code tokenizer.ggml.model} = "llama") vocabulary: pieces
-     * with U+2581 turned back into spaces, scores, BOS and EOS ids. Empty when the file has no tokenizer or
-     * another kind.
-     */
+    /** The file's tokenizer ({@link GgufTokenizer}: SentencePiece "llama" or byte-level "gpt2"); empty when it has none. */
     public static Optional<Tokenizer> tokenizer(Gguf gguf) throws ModelFormatException {
-        Map<String, Object> m = gguf.metadata();
-        if (!"llama".equals(m.get("tokenizer.ggml.model"))) return Optional.empty();
-        if (!(m.get("tokenizer.ggml.tokens") instanceof List<?> tokens)) throw error(gguf, "no tokenizer.ggml.tokens");
-        byte[][] pieces = new byte[tokens.size()][];
-        for (int i = 0; i < pieces.length; i++) {
-            if (!(tokens.get(i) instanceof String s)) throw error(gguf, "tokenizer.ggml.tokens[" + i + "] is not a string");
-            pieces[i] = s.replace('\u2581', ' ').getBytes(StandardCharsets.UTF_8);
-        }
-        float[] scores = new float[pieces.length];
-        if (m.get("tokenizer.ggml.scores") instanceof List<?> list) {
-            if (list.size() != pieces.length) throw error(gguf, list.size() + " tokenizer scores for " + pieces.length + " tokens");
-            for (int i = 0; i < scores.length; i++) {
-                if (!(list.get(i) instanceof Number n)) throw error(gguf, "tokenizer.ggml.scores[" + i + "] is not a number");
-                scores[i] = n.floatValue();
-            }
-        }
-        int bos = integer(gguf, "tokenizer.ggml.bos_token_id", 1, true);
-        int eos = integer(gguf, "tokenizer.ggml.eos_token_id", 2, true);
-        if (bos >= pieces.length || eos >= pieces.length) throw error(gguf, "bos/eos id outside the " + pieces.length + " tokens");
-        return Optional.of(new SentencePieceTokenizer(pieces, scores, bos, eos));
+        return GgufTokenizer.read(gguf);
     }
 
     private static int integer(Gguf gguf, String key, Integer fallback) throws ModelFormatException {

@@ -31,7 +31,7 @@ public final class HuggingFaceConfig {
     public static LlamaConfig read(Path file) throws IOException {
         String text;
         try {
-            text = Files.readString(file);
+            text = TextFiles.readUtf8(file);
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(file, "missing (a Hugging Face model folder needs config.json)");
         }

@@ -5,9 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * How a Hugging Face tokenizer turns text into the words that BPE runs on, and token text back into bytes: the
@@ -16,8 +13,6 @@ import java.util.regex.Pattern;
  */
 record TextStyle(List<Normalizing> normalizers, PreTokenizer preTokenizer) {
     static final char METASPACE = '\u2581';
-    /** GPT-2's pre-tokenizer regex (ByteLevel with use_regex). */
-    static final Pattern GPT2_SPLIT = Pattern.compile("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+");
 
     TextStyle {
         normalizers = List.copyOf(normalizers);
@@ -42,7 +37,11 @@ record TextStyle(List<Normalizing> normalizers, PreTokenizer preTokenizer) {
 
     record Nfc() implements Normalizing {
         public String apply(String s) {
-            return Normalizer.normalize(s, Normalizer.Form.NFC);
+            // Below U+0300 (where the combining marks start) every text is already NFC; most lines need no work.
+            for (int i = 0; i < s.length(); i++) {
+                if (s.charAt(i) >= 0x300) return Normalizer.normalize(s, Normalizer.Form.NFC);
+            }
+            return s;
         }
     }
 
@@ -61,8 +60,50 @@ record TextStyle(List<Normalizing> normalizers, PreTokenizer preTokenizer) {
     record Metaspace(String prependScheme, boolean split) implements PreTokenizer {
     }
 
-    /** GPT-2 byte-level: optional regex split, then every UTF-8 byte becomes one printable character. */
-    record ByteLevel(Optional<Pattern> split, boolean addPrefixSpace) implements PreTokenizer {
+    /**
+     * GPT-2 byte-level: the {@code splits} in order (each cuts the pieces of the one before); then
+     * {@code addPrefixSpace} puts a space before a piece that lacks one and {@code ownRegex} (ByteLevel's
+     * {@code use_regex}) cuts by GPT-2's regex; then every UTF-8 byte becomes one printable character.
+     */
+    record ByteLevel(List<Splitting> splits, boolean addPrefixSpace, boolean ownRegex) implements PreTokenizer {
+        ByteLevel {
+            splits = List.copyOf(splits);
+        }
+    }
+
+    /** One splitting pre-tokenizer ahead of ByteLevel; its matches and the text between them become pieces. */
+    sealed interface Splitting {
+        void split(String s, List<String> out);
+    }
+
+    /** A {@code Split} regex with the "Isolated" behaviour (or ByteLevel's own GPT-2 regex). */
+    record Regex(SplitPattern pattern) implements Splitting {
+        public void split(String s, List<String> out) {
+            pattern.split(s, out);
+        }
+    }
+
+    /** {@code Digits}: each number character alone ({@code individual}) or runs of them. */
+    record Digits(boolean individual) implements Splitting {
+        public void split(String s, List<String> out) {
+            int last = 0;
+            int i = 0;
+            while (i < s.length()) {
+                int c = s.codePointAt(i);
+                int len = Character.charCount(c);
+                if (CharClass.of(c) != CharClass.NUMBER) {
+                    i += len;
+                    continue;
+                }
+                int end = i + len;
+                while (!individual && end < s.length() && CharClass.at(s, end) == CharClass.NUMBER) end += Character.charCount(s.codePointAt(end));
+                if (i > last) out.add(s.substring(last, i));
+                out.add(s.substring(i, end));
+                i = end;
+                last = end;
+            }
+            if (last < s.length()) out.add(s.substring(last));
+        }
     }
 
     /** The words of one text segment (text between added tokens); {@code atStart}: the segment begins the text. */
@@ -78,14 +119,24 @@ record TextStyle(List<Normalizing> normalizers, PreTokenizer preTokenizer) {
                 yield m.split() ? splitBefore(s, METASPACE) : (s.isEmpty() ? List.of() : List.of(s));
             }
             case ByteLevel b -> {
-                if (b.addPrefixSpace() && !s.isEmpty() && s.charAt(0) != ' ') s = " " + s;
-                String text = s;
-                List<String> parts = b.split().map(p -> splitIsolated(text, p)).orElse(text.isEmpty() ? List.of() : List.of(text));
+                List<String> parts = new ArrayList<>();
+                if (!s.isEmpty()) parts.add(s);
+                for (Splitting splitting : b.splits()) parts = split(parts, splitting);
+                if (b.addPrefixSpace()) parts.replaceAll(part -> part.charAt(0) == ' ' ? part : " " + part);
+                if (b.ownRegex()) parts = split(parts, GPT2);
                 List<String> out = new ArrayList<>(parts.size());
-                for (String part : parts) out.add(ByteLevelChars.encode(part.getBytes(StandardCharsets.UTF_8)));
+                for (String part : parts) out.add(ByteLevelChars.encode(part));
                 yield out;
             }
         };
+    }
+
+    private static final Splitting GPT2 = new Regex(SplitPattern.GPT2_PATTERN);
+
+    private static List<String> split(List<String> parts, Splitting splitting) {
+        List<String> next = new ArrayList<>(parts.size() * 4);
+        for (String part : parts) splitting.split(part, next);
+        return next;
     }
 
     /** The bytes a token's text stands for. */
@@ -123,21 +174,6 @@ record TextStyle(List<Normalizing> normalizers, PreTokenizer preTokenizer) {
         return out;
     }
 
-    /** Matches and the text between them, in order (Hugging Face's "Isolated" split behaviour). */
-    static List<String> splitIsolated(String s, Pattern p) {
-        List<String> out = new ArrayList<>();
-        Matcher m = p.matcher(s);
-        int last = 0;
-        while (m.find()) {
-            if (m.start() == m.end()) continue;
-            if (m.start() > last) out.add(s.substring(last, m.start()));
-            out.add(m.group());
-            last = m.end();
-        }
-        if (last < s.length()) out.add(s.substring(last));
-        return out;
-    }
-
     /** GPT-2's reversible map of the 256 byte values to printable characters. */
     static final class ByteLevelChars {
         private static final char[] BYTE_TO_CHAR = new char[256];
@@ -158,9 +194,20 @@ record TextStyle(List<Normalizing> normalizers, PreTokenizer preTokenizer) {
         }
 
         static String encode(byte[] bytes) {
-            StringBuilder sb = new StringBuilder(bytes.length);
-            for (byte b : bytes) sb.append(BYTE_TO_CHAR[b & 0xFF]);
-            return sb.toString();
+            char[] chars = new char[bytes.length];
+            for (int i = 0; i < bytes.length; i++) chars[i] = BYTE_TO_CHAR[bytes[i] & 0xFF];
+            return new String(chars);
+        }
+
+        /** The byte-level characters of {@code text}'s UTF-8 bytes; ASCII text (the common case) without building the bytes. */
+        static String encode(String text) {
+            char[] chars = new char[text.length()];
+            for (int i = 0; i < chars.length; i++) {
+                char c = text.charAt(i);
+                if (c >= 0x80) return encode(text.getBytes(StandardCharsets.UTF_8));
+                chars[i] = BYTE_TO_CHAR[c];   // ASCII: one byte per char
+            }
+            return new String(chars);
         }
 
         static byte[] decode(String piece) {

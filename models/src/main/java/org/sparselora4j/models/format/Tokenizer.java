@@ -2,7 +2,7 @@ package org.sparselora4j.models.format;
 
 /**
  * Text to token ids and back, as the model was trained. Implementations: llama2.c {@code tokenizer.bin},
- * GGUF's llama (SentencePiece) vocabulary, Hugging Face {@code tokenizer.json} BPE.
+ * GGUF vocabularies (SentencePiece and byte-level BPE), Hugging Face {@code tokenizer.json} BPE.
  */
 public interface Tokenizer {
     int vocabSize();
@@ -15,6 +15,14 @@ public interface Tokenizer {
 
     /** Token ids of {@code text}, with BOS and/or EOS added when asked. */
     int[] encode(String text, boolean addBos, boolean addEos);
+
+    /**
+     * Token ids of {@code text}; special-token markup in it (such as {@code <|eot_id|>}) becomes its token only when
+     * {@code parseSpecial}, else it is encoded as plain text. Tokenizers without special tokens ignore the flag.
+     */
+    default int[] encode(String text, boolean addBos, boolean addEos, boolean parseSpecial) {
+        return encode(text, addBos, addEos);
+    }
 
     /**
      * The text of {@code token} when it follows {@code previous}, as a streaming decoder prints it (a leading

@@ -8,36 +8,51 @@ import java.util.Arrays;
  * The blocked, packed GEMM core behind every large matmul: C(m,n) (+)= A(m,k) · B(k,n), where A and B are
  * {@link Operand}s (any layout, optionally gathered) and C is row-major with {@code ldc} floats per row.
  *
- * <p>Loop nest (Goto/BLIS): for each block of NC columns and KC steps of k, pack that B block (kc x nc, up to
- * 3 MB, lives in L3) once; for each block of MC rows (mc x kc, 360 KB, lives in the 1 MB L2 of a Zen core)
- * sweep {@link MicroKernel} tiles, each B panel (kc x NR, 48 KB) held in L1 while MR-row strips of A stream
- * from L2. A is read in place when its rows are contiguous along k (every layout but aTb and a gather of x's
- * columns), otherwise packed block by block. C is read and written once per KC step. Work is split over
- * {@link Parallel#current()} by whole panels of columns (so B is packed once in all) unless there are too
- * few of them to share; each thread packs into its own scratch buffers, kept between calls. A B packed
- * beforehand ({@link PackedMatrix}, a frozen weight) is read in place of that packing, block by block.
+ * <p>Loop nest (Goto/BLIS), cut by a {@link GemmPlan}: for each block of nc columns and kc steps of k, pack
+ * that B block (in L3) once; for each block of mc rows (in L2) sweep {@link MicroKernel} tiles, each B panel
+ * (kc x NR) held in L1 while mr-row strips of A stream from L2. A is read in place when its rows are
+ * contiguous along k (every layout but aTb and a gather of x's columns), otherwise packed block by block. C
+ * is read and written once per kc step. Work is split over {@link Parallel#current()} by whole panels of
+ * columns (so B is packed once in all) unless there are too few of them to share; each thread packs into its
+ * own scratch buffers, kept between calls. A B packed beforehand ({@link PackedMatrix}, a frozen weight) is
+ * read in place of that packing, block by block.
  */
 final class Gemm {
-    private static final int MR = MicroKernel.MR;
     private static final int NR = MicroKernel.NR;
-    /**
-     * Steps of k per packed block. A B panel (KC x NR, 48 KB) now fills L1 and partly streams from L2, which
-     * keeps up with the kernel; the larger KC means fewer passes over C, and k = 384 (a 50% gather of 768
-     * channels) fits one block: at keep 0.5 that took gathered/dense time from about 0.53 to 0.48 (KC = 256).
-     */
-    static final int KC = 384;
-    /** Rows per A block (a multiple of MR): MC x KC floats (360 KB) stay in the 1 MB L2. */
-    static final int MC = 40 * MR;
     /** Blocks of at most this many rows of C read a row-major B in place instead of packing it. */
-    static final int SHORT = 2 * MR;
-    /** Columns per packed B block (a multiple of NR). */
-    static final int NC = 2048 / NR * NR;
+    static final int SHORT = 2 * MicroKernel.MR_SMALL;
 
-    /** Per-thread packing buffers, grown on first use and then reused. */
+    /** One product as the threads share it: the plan, the operands and where C lies. */
+    private record Job(GemmPlan plan, Operand a, Operand b, PackedMatrix packed, int k, float[] c, int cOff, int ldc,
+                       boolean accumulate) {
+        /** A with rows contiguous along k (abT, ab and the gathers of w): the kernel reads its rows in place. */
+        boolean directA() {
+            return a.colStride() == 1 && a.rowIndex() == null && a.colIndex() == null;
+        }
+    }
+
+    /**
+     * Per-thread buffers, grown on first use and then reused, and the B block being swept: panel jr of it
+     * starts at {@code bData[bOffset + jr·bStep]} with rows {@code ldb} apart.
+     */
     private static final class Scratch {
-        final float[] a = new float[MC * KC];
-        final float[] b = new float[KC * NC];
-        final float[] tile = new float[MR * NR];
+        float[] a = new float[0];
+        float[] b = new float[0];
+        final float[] tile = new float[MicroKernel.MR_MAX * NR];
+        float[] bData;
+        int bOffset, bStep, ldb;
+        /** B is read in place (a short block); its ragged last panel is packed into {@link #b} when swept. */
+        boolean bInPlace;
+
+        float[] a(int size) {
+            if (a.length < size) a = new float[size];
+            return a;
+        }
+
+        float[] b(int size) {
+            if (b.length < size) b = new float[size];
+            return b;
+        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -47,119 +62,127 @@ final class Gemm {
 
     /** C(m,n) (+)= A(m,k) · B(k,n) with C at {@code c[cOff + i*ldc + j]}, split over the current threads. */
     static void multiply(Operand a, Operand b, int m, int k, int n, float[] c, int cOff, int ldc, boolean accumulate) {
-        multiply(a, b, null, m, k, n, c, cOff, ldc, accumulate);
+        multiply(GemmPlan.current(), a, b, m, k, n, c, cOff, ldc, accumulate);
+    }
+
+    /** The same product cut by a given plan (tests run every tile on any machine). */
+    static void multiply(GemmPlan plan, Operand a, Operand b, int m, int k, int n, float[] c, int cOff, int ldc, boolean accumulate) {
+        run(new Job(plan, a, b, null, k, c, cOff, ldc, accumulate), m, n);
     }
 
     /** The same product with B packed beforehand: no block of B is packed during the call. */
     static void multiply(Operand a, PackedMatrix b, int m, float[] c, int cOff, int ldc, boolean accumulate) {
-        multiply(a, b.source(), b, m, b.k(), b.n(), c, cOff, ldc, accumulate);
+        multiply(GemmPlan.current(), a, b, m, c, cOff, ldc, accumulate);
     }
 
-    private static void multiply(Operand a, Operand b, PackedMatrix packed, int m, int k, int n, float[] c, int cOff, int ldc,
-                                 boolean accumulate) {
+    static void multiply(GemmPlan plan, Operand a, PackedMatrix b, int m, float[] c, int cOff, int ldc, boolean accumulate) {
+        if (b.kStep() != plan.kStep(b.k())) throw new IllegalStateException("a matrix packed in blocks of " + b.kStep() + " for kc " + plan.kc());
+        run(new Job(plan, a, b.source(), b, b.k(), c, cOff, ldc, accumulate), m, b.n());
+    }
+
+    private static void run(Job job, int m, int n) {
         Parallel parallel = Parallel.current();
-        int threads = parallel.threads();
-        int nPanels = (n + NR - 1) / NR, mPanels = (m + MR - 1) / MR;
+        int threads = parallel.threads(), mr = job.plan.mr();
+        int nPanels = (n + NR - 1) / NR, mPanels = (m + mr - 1) / mr;
         // Columns split evenly enough (at most 10% idle) win: B is then packed once in all, not once per thread.
         int perThread = (nPanels + threads - 1) / threads;
         if (10L * perThread * threads <= 11L * nPanels || nPanels >= mPanels) {
-            parallel.forRange(n, NR, (j0, j1) -> block(a, b, packed, 0, m, j0, j1, k, c, cOff, ldc, accumulate));
+            parallel.forRange(n, NR, (j0, j1) -> block(job, 0, m, j0, j1));
         } else {
-            parallel.forRange(m, MR, (i0, i1) -> block(a, b, packed, i0, i1, 0, n, k, c, cOff, ldc, accumulate));
+            parallel.forRange(m, mr, (i0, i1) -> block(job, i0, i1, 0, n));
         }
     }
 
-    /** Steps of k per block for an inner dimension of k: equal blocks of at most KC (k = 400 gives 2 x 200, not 384 + 16). */
+    /** Steps of k per block of the current plan for an inner dimension of k. */
     static int kStep(int k) {
-        int kBlocks = Math.max(1, (k + KC - 1) / KC);
-        return (k + kBlocks - 1) / kBlocks;
+        return GemmPlan.current().kStep(k);
     }
 
     /** The serial GEMM on rows [i0, i1) and columns [j0, j1) of C. */
-    static void block(Operand a, Operand b, int i0, int i1, int j0, int j1, int k,
-                      float[] c, int cOff, int ldc, boolean accumulate) {
-        block(a, b, null, i0, i1, j0, j1, k, c, cOff, ldc, accumulate);
+    static void block(Operand a, Operand b, int i0, int i1, int j0, int j1, int k, float[] c, int cOff, int ldc, boolean accumulate) {
+        block(new Job(GemmPlan.current(), a, b, null, k, c, cOff, ldc, accumulate), i0, i1, j0, j1);
     }
 
-    /** {@link #block(Operand, Operand, int, int, int, int, int, float[], int, int, boolean)}, B read from {@code packed} when given. */
-    private static void block(Operand a, Operand b, PackedMatrix packed, int i0, int i1, int j0, int j1, int k,
-                              float[] c, int cOff, int ldc, boolean accumulate) {
+    private static void block(Job job, int i0, int i1, int j0, int j1) {
+        int k = job.k;
         if (k == 0) {
-            if (!accumulate) {
-                for (int i = i0; i < i1; i++) Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
+            if (!job.accumulate) {
+                for (int i = i0; i < i1; i++) Arrays.fill(job.c, job.cOff + i * job.ldc + j0, job.cOff + i * job.ldc + j1, 0f);
             }
             return;
         }
+        GemmPlan plan = job.plan;
         Scratch s = SCRATCH.get();
-        // A with rows contiguous along k (abT, ab and the gathers of w) needs no packing: the kernel reads
-        // its MR rows in place, which saves a transposing copy of all of A per thread.
-        boolean direct = a.colStride() == 1 && a.rowIndex() == null && a.colIndex() == null;
+        boolean direct = job.directA();
+        Operand b = job.b;
+        PackedMatrix packed = job.packed;
         // A short block (a LoRA factor's gradient: r rows of C) uses each element of B once or twice, so packing B
         // would cost as much as the product: a row-major B is read where it lies.
-        boolean inPlaceB = packed == null && i1 - i0 <= SHORT && b.rowsContiguous() && b.rowIndex() == null;
-        int kStep = kStep(k);
-        for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
+        s.bInPlace = packed == null && i1 - i0 <= SHORT && b.rowsContiguous() && b.rowIndex() == null && !b.compact();
+        int kStep = plan.kStep(k), mc0 = plan.mc(), nc0 = plan.nc();
+        float[] aScratch = s.a(mc0 * kStep);
+        for (int jc = j0; jc < j1; jc += nc0) {
+            int nc = Math.min(nc0, j1 - jc);
             for (int pc = 0; pc < k; pc += kStep) {
                 int kc = Math.min(kStep, k - pc);
-                boolean load = accumulate || pc > 0;
-                // Where panel jr of this B block starts (bo + jr · step) and the stride of its rows (ldb).
-                float[] bp;
-                int bo, step, ldb;
+                boolean load = job.accumulate || pc > 0;
                 if (packed != null) {
                     // The threads split columns by whole panels, so jc starts a panel of the packing.
                     if (jc % NR != 0) throw new IllegalStateException("column block at " + jc + " does not start a panel");
-                    bp = packed.data();
-                    bo = packed.blockOffset(pc) + jc / NR * kc * NR;
-                    step = kc;
-                    ldb = NR;
-                } else if (inPlaceB) {
-                    bp = b.data();
-                    bo = b.offset() + pc * b.rowStride() + jc;
-                    step = 1;
-                    ldb = b.rowStride();
+                    s.bData = packed.data();
+                    s.bOffset = packed.blockOffset(pc) + jc / NR * kc * NR;
+                    s.bStep = kc;
+                    s.ldb = NR;
+                } else if (s.bInPlace) {
+                    s.bData = b.data();
+                    s.bOffset = b.offset() + pc * b.rowStride() + jc;
+                    s.bStep = 1;
+                    s.ldb = b.rowStride();
                 } else {
-                    Packing.packB(b, pc, kc, jc, nc, s.b);
-                    bp = s.b;
-                    bo = 0;
-                    step = kc;
-                    ldb = NR;
+                    s.bData = s.b(plan.nc() * kStep);
+                    Packing.packB(b, pc, kc, jc, nc, s.bData);
+                    s.bOffset = 0;
+                    s.bStep = kc;
+                    s.ldb = NR;
                 }
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
+                for (int ic = i0; ic < i1; ic += mc0) {
+                    int mc = Math.min(mc0, i1 - ic);
                     if (direct) {
                         // Rows of A are read in place; only a ragged last panel is packed (zero-padded).
-                        int full = mc / MR * MR;
-                        if (full < mc) Packing.packA(a, ic + full, mc - full, pc, kc, s.a);
+                        int full = mc / plan.mr() * plan.mr();
+                        if (full < mc) Packing.packA(job.a, ic + full, mc - full, pc, kc, plan.mr(), aScratch);
                     } else {
-                        Packing.packA(a, ic, mc, pc, kc, s.a);
+                        Packing.packA(job.a, ic, mc, pc, kc, plan.mr(), aScratch);
                     }
-                    sweep(a, direct, ic, pc, s, b, inPlaceB, jc, bp, bo, step, ldb, kc, mc, nc, c, cOff + ic * ldc + jc, ldc, load);
+                    sweep(job, s, ic, pc, jc, kc, mc, nc, load);
                 }
             }
         }
     }
 
     /**
-     * All tiles of one (mc x kc) · (kc x nc) block into C at {@code co}; panel jr of B starts at
-     * {@code bp[bo + jr·step]} with rows {@code ldb} apart (packed, or B read in place), A packed or in place. A
-     * ragged last panel of a B read in place is packed (zero-padded) first: the kernel reads whole panels.
+     * All tiles of one (mc x kc) · (kc x nc) block, rows from ic, k from pc, columns from jc, into C; B as
+     * {@code s} describes it, A packed in {@code s.a} or read in place. A ragged last panel of a B read in place
+     * is packed (zero-padded) first: the kernel reads whole panels.
      */
-    private static void sweep(Operand a, boolean direct, int ic, int pc, Scratch s, Operand b, boolean inPlaceB, int jc, float[] bp, int bo,
-                              int step, int ldb, int kc, int mc, int nc, float[] c, int co, int ldc, boolean load) {
-        int full = mc / MR * MR;
+    private static void sweep(Job job, Scratch s, int ic, int pc, int jc, int kc, int mc, int nc, boolean load) {
+        int mr = job.plan.mr(), ldc = job.ldc, full = mc / mr * mr;
+        boolean direct = job.directA();
+        Operand a = job.a;
+        float[] c = job.c;
+        int co = job.cOff + ic * ldc + jc;
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
-            float[] pb = bp;
-            int po = bo + jr * step, pl = ldb;
-            if (cols < NR && inPlaceB) {
-                Packing.packB(b, pc, kc, jc + jr, cols, s.b);
-                pb = s.b;
+            float[] pb = s.bData;
+            int po = s.bOffset + jr * s.bStep, pl = s.ldb;
+            if (cols < NR && s.bInPlace) {
+                pb = s.b(kc * NR);
+                Packing.packB(job.b, pc, kc, jc + jr, cols, pb);
                 po = 0;
                 pl = NR;
             }
-            for (int ir = 0; ir < mc; ir += MR) {
-                int rows = Math.min(MR, mc - ir);
+            for (int ir = 0; ir < mc; ir += mr) {
+                int rows = Math.min(mr, mc - ir);
                 float[] ad;
                 int ao, ars, acs;
                 if (direct && ir < full) {
@@ -171,19 +194,19 @@ final class Gemm {
                     ad = s.a;
                     ao = direct ? 0 : ir * kc;
                     ars = 1;
-                    acs = MR;
+                    acs = mr;
                 }
                 int ct = co + ir * ldc + jr;
-                if (rows == MR && cols == NR) {
-                    MicroKernel.tile(ad, ao, ars, acs, pb, po, pl, kc, c, ct, ldc, load);
+                if (rows == mr && cols == NR) {
+                    MicroKernel.tile(mr, ad, ao, ars, acs, pb, po, pl, kc, c, ct, ldc, load);
                 } else {
                     // Ragged edge: full tile into scratch, then add only the part inside C.
-                    MicroKernel.tile(ad, ao, ars, acs, pb, po, pl, kc, s.tile, 0, NR, false);
+                    float[] t = s.tile;
+                    MicroKernel.tile(mr, ad, ao, ars, acs, pb, po, pl, kc, t, 0, NR, false);
                     for (int r = 0; r < rows; r++) {
                         for (int j = 0; j < cols; j++) {
                             int o = ct + r * ldc + j;
-                            float t = s.tile[r * NR + j];
-                            c[o] = load ? c[o] + t : t;
+                            c[o] = load ? c[o] + t[r * NR + j] : t[r * NR + j];
                         }
                     }
                 }

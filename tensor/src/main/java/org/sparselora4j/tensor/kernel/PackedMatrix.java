@@ -7,7 +7,7 @@ import org.sparselora4j.tensor.Tensor;
  * (k, n): for a frozen weight the packing every product would otherwise repeat. {@link #transposed} packs
  * B = wᵀ for a layer's forward x·wᵀ, {@link #rowMajor} packs B = w for its input gradient dy·w.
  *
- * <p>Layout: k is cut into the equal blocks {@link Gemm#kStep} cuts it into; each block of kc steps holds all
+ * <p>Layout: k is cut into the equal blocks {@link GemmPlan#kStep} cuts it into; each block of kc steps holds all
  * ⌈n/NR⌉ panels of NR columns, panel by panel, element (p, c) of a panel at {@code p*NR + c} (as
  * {@link Packing#packB} writes one), columns past n zero. Every block before the one starting at k-step pc has
  * kStep steps, so that block starts at {@code pc · panels · NR} and its panel j at {@code + j · kc · NR}: any
@@ -25,23 +25,26 @@ public final class PackedMatrix {
     private final int n;
     /** Panels per block of k in {@link #data}: those of the packed matrix, also in a view of its first columns. */
     private final int panels;
+    /** Steps of k per block, as {@link GemmPlan#kStep} cut them at packing time. */
+    private final int kStep;
     private final float[] data;
 
-    private PackedMatrix(Operand source, int k, int n, int panels, float[] data) {
+    private PackedMatrix(Operand source, int k, int n, int panels, int kStep, float[] data) {
         this.source = source;
         this.k = k;
         this.n = n;
         this.panels = panels;
+        this.kStep = kStep;
         this.data = data;
     }
 
     private static PackedMatrix pack(Operand source, int k, int n, float[] scratch) {
-        int kStep = Gemm.kStep(k);
+        int kStep = GemmPlan.current().kStep(k);
         int panels = (n + MicroKernel.NR - 1) / MicroKernel.NR;
         long size = (long) k * panels * MicroKernel.NR;
         if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("a packed " + k + " x " + n + " matrix exceeds one array");
         float[] data = scratch != null && scratch.length >= size ? scratch : new float[(int) size];
-        PackedMatrix m = new PackedMatrix(source, k, n, panels, data);
+        PackedMatrix m = new PackedMatrix(source, k, n, panels, kStep, data);
         for (int pc = 0; pc < k; pc += kStep) Packing.packB(source, pc, Math.min(kStep, k - pc), 0, n, data, m.blockOffset(pc));
         return m;
     }
@@ -56,12 +59,12 @@ public final class PackedMatrix {
      * otherwise), for a kernel that packs a fresh matrix of the same size again and again.
      */
     public static PackedMatrix transposed(Tensor w, float[] scratch) {
-        return pack(Operand.transposed(w.data(), w.offset(), w.cols()), w.cols(), w.rows(), scratch);
+        return pack(Operand.transposed(w), w.cols(), w.rows(), scratch);
     }
 
     /** B = w (k = w's rows, n = its columns): the right operand of dy·w. */
     public static PackedMatrix rowMajor(Tensor w) {
-        return pack(Operand.rowMajor(w.data(), w.offset(), w.cols()), w.rows(), w.cols(), null);
+        return pack(Operand.rowMajor(w), w.rows(), w.cols(), null);
     }
 
     /** Floats a packed k x n matrix takes: k rows of whole panels. */
@@ -75,7 +78,7 @@ public final class PackedMatrix {
      */
     public PackedMatrix firstColumns(int columns) {
         if (columns < 0 || columns > n) throw new IllegalArgumentException("first " + columns + " columns of a packed " + k + " x " + n + " matrix");
-        return new PackedMatrix(source, k, columns, panels, data);
+        return new PackedMatrix(source, k, columns, panels, kStep, data);
     }
 
     /** Rows of B: the inner dimension of a product with it. */
@@ -98,11 +101,16 @@ public final class PackedMatrix {
         return source;
     }
 
+    /** Steps of k per block of the packing. */
+    int kStep() {
+        return kStep;
+    }
+
     float[] data() {
         return data;
     }
 
-    /** Where the block of k-steps starting at {@code pc} (a multiple of {@link Gemm#kStep}) begins. */
+    /** Where the block of k-steps starting at {@code pc} (a multiple of {@link #kStep()}) begins. */
     int blockOffset(int pc) {
         return pc * panels * MicroKernel.NR;
     }

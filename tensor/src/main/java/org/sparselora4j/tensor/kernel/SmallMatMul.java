@@ -33,7 +33,7 @@ final class SmallMatMul {
         if (work < TINY) return true;
         boolean dot = dotForm(a, b) && k >= V;
         boolean axpy = b.rowsContiguous() && n >= V;
-        if (m < MicroKernel.MR) return dot || axpy;
+        if (m < MicroKernel.MR_SMALL) return dot || axpy;
         return n < V && dot;
     }
 

@@ -105,9 +105,11 @@ class MatMulTest {
                 ? Operand.transposed(ab[0].data(), ab[0].offset(), m) : Operand.rowMajor(ab[0].data(), ab[0].offset(), k);
         Operand b = layout == Layout.AB_T
                 ? Operand.transposed(ab[1].data(), ab[1].offset(), k) : Operand.rowMajor(ab[1].data(), ab[1].offset(), n);
-        Tensor packed = Tensor.zeros(m, n);
-        Gemm.multiply(a, b, m, k, n, packed.data(), 0, n, false);
-        assertClose(packed, expected, k);
+        for (GemmPlan plan : plans()) {
+            Tensor packed = Tensor.zeros(m, n);
+            Gemm.multiply(plan, a, b, m, k, n, packed.data(), 0, n, false);
+            assertClose(packed, expected, k);
+        }
         Tensor small = Tensor.zeros(m, n);
         SmallMatMul.multiply(a, b, m, k, n, small.data(), 0, n, false);
         assertClose(small, expected, k);
@@ -185,20 +187,60 @@ class MatMulTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[5, 4]").hasMessageContaining("4x5");
     }
 
+    /**
+     * Every register tile with the blocks this machine would give it, and with blocks small enough that the
+     * shapes above cross blocks of rows, columns and k (one row of tiles per A block, two panels per B block).
+     */
+    static List<GemmPlan> plans() {
+        List<GemmPlan> plans = new ArrayList<>();
+        for (int mr : GemmPlan.TILE_ROWS) {
+            plans.add(GemmPlan.forTile(mr, Machine.current()));
+            plans.add(new GemmPlan(mr, 64, mr, 2 * MicroKernel.NR));
+        }
+        return plans;
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{2}x{3}")
+    @MethodSource("shapes")
+    void everyPlanOnThreeThreadsMatchesScalarTwin(Layout layout, int m, int k, int n) {
+        SplittableRandom random = new SplittableRandom(k * 37L + m);
+        Tensor[] ab = operands(random, layout, m, k, n);
+        Tensor start = Tensor.randn(random, 1f, m, n);
+        Tensor expected = start.copy();
+        scalar(layout, ab[0], ab[1], expected, true);
+        Operand a = layout == Layout.A_T_B
+                ? Operand.transposed(ab[0].data(), ab[0].offset(), m) : Operand.rowMajor(ab[0].data(), ab[0].offset(), k);
+        Operand b = layout == Layout.AB_T
+                ? Operand.transposed(ab[1].data(), ab[1].offset(), k) : Operand.rowMajor(ab[1].data(), ab[1].offset(), n);
+        for (GemmPlan plan : plans()) {
+            Tensor out = start.copy();
+            THREE.run(() -> Gemm.multiply(plan, a, b, m, k, n, out.data(), 0, n, true));
+            assertClose(out, expected, k);
+        }
+    }
+
     @Test
-    void microKernelTileMatchesItsScalarTwin() {
+    void everyMicroKernelTileMatchesItsScalarTwin() {
         SplittableRandom random = new SplittableRandom(3);
         int kc = 37, ldc = MicroKernel.NR + 5;
-        float[] a = Tensor.randn(random, 1f, kc * MicroKernel.MR + 4).data();
-        // B as a packed panel (rows NR apart) and as a row-major matrix read in place (rows further apart).
-        for (int ldb : new int[] {MicroKernel.NR, MicroKernel.NR + 7}) {
-            float[] b = Tensor.randn(random, 1f, kc * ldb + 2).data();
-            for (boolean load : new boolean[] {false, true}) {
-                float[] c = Tensor.randn(random, 1f, 3 + MicroKernel.MR * ldc).data();
-                float[] expected = c.clone();
-                MicroKernel.tile(a, 4, 1, MicroKernel.MR, b, 2, ldb, kc, c, 3, ldc, load);
-                MicroKernel.tileScalar(a, 4, 1, MicroKernel.MR, b, 2, ldb, kc, expected, 3, ldc, load);
-                assertClose(Tensor.of(c, c.length), Tensor.of(expected, expected.length), kc);
+        for (int mr : GemmPlan.TILE_ROWS) {
+            float[] a = Tensor.randn(random, 1f, kc * mr + 4).data();
+            // A as a packed panel (rows 1 apart, steps mr apart) and read in place (rows kc + 3 apart, steps 1 apart).
+            float[] aRows = Tensor.randn(random, 1f, mr * (kc + 3) + 4).data();
+            // B as a packed panel (rows NR apart) and as a row-major matrix read in place (rows further apart).
+            for (int ldb : new int[] {MicroKernel.NR, MicroKernel.NR + 7}) {
+                float[] b = Tensor.randn(random, 1f, kc * ldb + 2).data();
+                for (boolean load : new boolean[] {false, true}) {
+                    for (boolean packedA : new boolean[] {true, false}) {
+                        float[] ad = packedA ? a : aRows;
+                        int ars = packedA ? 1 : kc + 3, acs = packedA ? mr : 1;
+                        float[] c = Tensor.randn(random, 1f, 3 + mr * ldc).data();
+                        float[] expected = c.clone();
+                        MicroKernel.tile(mr, ad, 4, ars, acs, b, 2, ldb, kc, c, 3, ldc, load);
+                        MicroKernel.tileScalar(mr, ad, 4, ars, acs, b, 2, ldb, kc, expected, 3, ldc, load);
+                        assertClose(Tensor.of(c, c.length), Tensor.of(expected, expected.length), kc);
+                    }
+                }
             }
         }
     }

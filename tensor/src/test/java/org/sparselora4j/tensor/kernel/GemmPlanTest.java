@@ -1,0 +1,57 @@
+package org.sparselora4j.tensor.kernel;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GemmPlanTest {
+    @Test
+    void thirtyTwoRegistersGetTheTwelveRowTileSixteenTheSixRowOne() {
+        Machine avx512 = new Machine(16, 32, 32 << 10, 1 << 20, 32 << 20);
+        Machine avx2 = new Machine(8, 16, 32 << 10, 512 << 10, 16 << 20);
+        assertThat(GemmPlan.forMachine(avx512).mr()).isEqualTo(12);
+        assertThat(GemmPlan.forMachine(avx2).mr()).isEqualTo(6);
+    }
+
+    @Test
+    void blocksFollowTheCachesAndStayWholeTilesAndPanels() {
+        GemmPlan zen4 = GemmPlan.forMachine(new Machine(16, 32, 32 << 10, 1 << 20, 32 << 20));
+        assertThat(zen4.kc()).isEqualTo(GemmPlan.KC);
+        assertThat(zen4.mc()).isEqualTo(252); // 3/8 of 1 MiB over 384 floats, in whole 12-row tiles
+        assertThat(zen4.nc()).isEqualTo(2048 / MicroKernel.NR * MicroKernel.NR);
+        GemmPlan spr = GemmPlan.forMachine(new Machine(16, 32, 48 << 10, 2 << 20, 0));
+        assertThat(spr.mc()).isGreaterThan(zen4.mc());
+        GemmPlan tinyCaches = GemmPlan.forMachine(new Machine(8, 16, 16 << 10, 64 << 10, 1 << 20));
+        assertThat(tinyCaches.mc() % 6).isZero();
+        assertThat(tinyCaches.mc()).isGreaterThanOrEqualTo(6);
+        assertThat(tinyCaches.nc() % MicroKernel.NR).isZero();
+        assertThat(tinyCaches.nc()).isGreaterThanOrEqualTo(4 * MicroKernel.NR);
+    }
+
+    @Test
+    void kStepCutsKIntoEqualBlocks() {
+        GemmPlan plan = GemmPlan.current();
+        assertThat(plan.kStep(400)).isEqualTo(200);
+        assertThat(plan.kStep(384)).isEqualTo(384);
+        assertThat(plan.kStep(1)).isEqualTo(1);
+    }
+
+    @Test
+    void aTileWithoutAKernelIsRefused() {
+        assertThatThrownBy(() -> new GemmPlan(8, 384, 240, 2048)).hasMessageContaining("8-row");
+        assertThatThrownBy(() -> new GemmPlan(12, 384, 250, 2048)).hasMessageContaining("mc 250");
+    }
+
+    @Test
+    void cacheSizesAreReadAsLinuxWritesThem() {
+        assertThat(Machine.parseSize("32K")).isEqualTo(32 << 10);
+        assertThat(Machine.parseSize("1024K")).isEqualTo(1 << 20);
+        assertThat(Machine.parseSize("32M")).isEqualTo(32 << 20);
+        assertThat(Machine.parseSize("4096")).isEqualTo(4096);
+        assertThat(Machine.parseSize("")).isEqualTo(-1);
+        assertThat(Machine.parseSize("lots")).isEqualTo(-1);
+        assertThat(Machine.current().registers()).isIn(16, 32);
+        assertThat(Machine.current().l1()).isPositive();
+    }
+}
