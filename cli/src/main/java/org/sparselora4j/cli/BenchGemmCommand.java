@@ -9,6 +9,7 @@ import org.sparselora4j.tensor.Index;
 import org.sparselora4j.tensor.Parallel;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.GatheredMatMul;
+import org.sparselora4j.tensor.kernel.GemmPlan;
 import org.sparselora4j.tensor.kernel.MatMul;
 
 import java.io.PrintStream;
@@ -88,6 +89,9 @@ final class BenchGemmCommand implements Command {
             }
         }
         result.put("threads", threads);
+        GemmPlan plan = GemmPlan.current();
+        result.put("tile", plan.mr() + "x" + MatMul.tileColumns());
+        result.put("blocks", "kc " + plan.kc() + ", mc " + plan.mc() + ", nc " + plan.nc());
         if (!gathered) {
             Tensor a = layout == Layout.ATB ? Tensor.randn(random, 1, k, m) : Tensor.randn(random, 1, m, k);
             Tensor b = layout == Layout.ABT ? Tensor.randn(random, 1, n, k) : Tensor.randn(random, 1, k, n);
