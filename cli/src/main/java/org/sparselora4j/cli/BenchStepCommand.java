@@ -18,6 +18,7 @@ import org.sparselora4j.models.llama.TokenBatch;
 import org.sparselora4j.sparse.SparseLoraMethod;
 import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Parallel;
+import org.sparselora4j.tensor.kernel.KernelWarmup;
 import org.sparselora4j.tensor.kernel.Rope;
 
 import java.io.PrintStream;
@@ -36,6 +37,8 @@ import java.util.Set;
 final class BenchStepCommand implements Command {
     /** The fine-tuning methods this benchmark can build. */
     enum Method { FULL, LORA, SPARSELORA }
+
+    enum Switch { ON, OFF }
 
     /**
      * Model shapes: the llama2.c TinyStories checkpoints, and the real shapes of Llama 3.2 1B, Qwen2.5 0.5B (q/k/v
@@ -121,6 +124,7 @@ final class BenchStepCommand implements Command {
                 Args.Flag.value("warmup", "untimed steps first (default 2)"),
                 Args.Flag.value("threads", "threads to use (default: all cores)"),
                 Args.Flag.value("seed", "seed of weights, adapter and tokens (default 42)"),
+                Args.Flag.value("kernel-warmup", "on | off: compile the hot kernels on small operands before the first step (default off)"),
                 BackendFlag.FLAG));
         f.addAll(SparseFlags.flags(0));
         return f;
@@ -143,6 +147,9 @@ final class BenchStepCommand implements Command {
         int threads = args.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
         long seed = args.integer("seed", 42, 0, Integer.MAX_VALUE);
 
+        if (args.choice("kernel-warmup", Switch.class, Switch.OFF) == Switch.ON) {
+            err.printf("bench step: kernels warmed in %.0f ms%n", KernelWarmup.run());
+        }
         err.printf("bench step: initialising a random model of %.1fM parameters%n", config.parameterCount() / 1e6);
         LlamaWeights weights = LlamaInit.random(config, seed);
         TokenBatch batch = StepBenchmark.randomBatch(config.vocabSize(), batchSize, seq, outputTokens, seed);
