@@ -1,5 +1,8 @@
 package org.sparselora4j.cli;
 
+import org.sparselora4j.models.chat.ChatTemplate;
+import org.sparselora4j.models.chat.ChatTemplates;
+import org.sparselora4j.models.chat.MessagesFile;
 import org.sparselora4j.models.format.Gguf;
 import org.sparselora4j.models.format.GgufModel;
 import org.sparselora4j.models.format.HuggingFaceTokenizer;
@@ -15,13 +18,15 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code tokenize --model F [--tokenizer F] (--text TEXT | --messages FILE) [--no-bos] [--special]}: prints
  * {@code {"text": ..., "tokens": [...]}}, the text encoded and its ids. Only the tokenizer is read, never the weights.
  * With {@code --text}: BOS as the tokenizer's post-processor adds it (none for Qwen) unless {@code --no-bos};
  * special-token markup such as {@code <|eot_id|>} is one token only with {@code --special}. With {@code --messages}:
- * the conversation rendered by the model's chat template ({@link #render}).
+ * the conversation rendered by the model's chat template, encoded as transformers encodes a rendered chat (no BOS
+ * added, since the template writes its own; markup as special tokens).
  */
 final class TokenizeCommand implements Command {
     @Override
@@ -57,7 +62,7 @@ final class TokenizeCommand implements Command {
             text = args.required("text");
             tokens = tokenizer.encode(text, !args.flag("no-bos"), false, args.flag("special"));
         } else {
-            text = render(model, args.path("messages"));
+            text = render(model, args);
             // A chat template writes its own BOS and markup: the text is encoded as is, its markup as special tokens.
             tokens = tokenizer.encode(text, false, false, true);
         }
@@ -69,11 +74,17 @@ final class TokenizeCommand implements Command {
     }
 
     /**
-     * The conversation in {@code messages} rendered with the chat template of {@code model} (tokenizer_config.json's
-     * {@code chat_template} or GGUF {@code tokenizer.chat_template}). The template renderer is the chat part of issue 11.
+     * The conversation in {@code messages} rendered with the model's chat template (tokenizer_config.json's
+     * {@code chat_template}, {@code chat_template.jinja}, or GGUF {@code tokenizer.chat_template}), without a
+     * generation prompt: the chat part's {@link ChatTemplates} and {@link MessagesFile}.
      */
-    static String render(Path model, Path messages) {
-        throw new UsageException("tokenize: --messages is not supported yet (the chat template renderer of issue 11); use --text");
+    private String render(Path model, Args args) throws IOException {
+        Path messages = args.path("messages");
+        if (!Files.isRegularFile(messages)) throw new IOException("--messages " + messages + ": no such file");
+        Optional<Path> tokenizer = args.has("tokenizer") ? Optional.of(args.path("tokenizer")) : Optional.empty();
+        ChatTemplate template = ChatTemplates.find(model, tokenizer)
+                .orElseThrow(() -> new UsageException(name() + ": --messages needs a chat template and " + model + " has none"));
+        return MessagesFile.render(messages, template, false);
     }
 
     /** The tokenizer given by {@code --tokenizer}, else the one the model carries; the weights are not loaded. */

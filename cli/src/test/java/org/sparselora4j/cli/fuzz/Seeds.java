@@ -8,6 +8,7 @@ import org.sparselora4j.lora.PeftAdapter;
 import org.sparselora4j.lora.run.Checkpoint;
 import org.sparselora4j.models.format.HuggingFaceModel;
 import org.sparselora4j.models.format.Json;
+import org.sparselora4j.models.format.SafetensorsWriter;
 import org.sparselora4j.models.format.SentencePieceTokenizer;
 import org.sparselora4j.models.llama.LlamaConfig;
 import org.sparselora4j.models.llama.LlamaInit;
@@ -143,6 +144,25 @@ final class Seeds {
     /** A Hugging Face folder: {@code config.json} and {@code model.safetensors} (F32). */
     static void huggingFaceModel(Path dir) throws IOException {
         HuggingFaceModel.write(dir, weights());
+    }
+
+    /** A sharded Hugging Face folder: {@code config.json}, two shards and {@code model.safetensors.index.json}. */
+    static void shardedModel(Path dir) throws IOException {
+        LlamaWeights w = weights();
+        HuggingFaceModel.write(dir, w);
+        Files.delete(dir.resolve(HuggingFaceModel.WEIGHTS));
+        Map<String, Tensor> all = HuggingFaceModel.tensors(w);
+        Map<String, Tensor> first = new LinkedHashMap<>(), second = new LinkedHashMap<>();
+        Map<String, Object> weightMap = new LinkedHashMap<>();
+        int i = 0;
+        for (Map.Entry<String, Tensor> e : all.entrySet()) {
+            boolean one = i++ < all.size() / 2;
+            (one ? first : second).put(e.getKey(), e.getValue());
+            weightMap.put(e.getKey(), one ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors");
+        }
+        SafetensorsWriter.write(dir.resolve("model-00001-of-00002.safetensors"), first, Map.of("format", "pt"));
+        SafetensorsWriter.write(dir.resolve("model-00002-of-00002.safetensors"), second, Map.of("format", "pt"));
+        Files.writeString(dir.resolve(HuggingFaceModel.INDEX), Json.write(Map.of("metadata", Map.of("total_size", 1L), "weight_map", weightMap)));
     }
 
     /** A safetensors file with F32, F16, BF16 and integer tensors and metadata. */
@@ -290,5 +310,84 @@ final class Seeds {
             if (step % 3 == 0) sb.append(Json.write(Map.of("kind", "eval", "step", (long) step, "loss", 4.0 / step))).append('\n');
         }
         Files.writeString(dir.resolve("metrics.jsonl"), sb.toString());
+    }
+
+    /** A ChatML-like template with loops, conditions, filters, loop variables and raise_exception. */
+    static final String TEMPLATE = "{% if messages[0]['role'] == 'system' %}{% set system = messages[0]['content'] | trim %}"
+            + "{% set messages = messages[1:] %}{% else %}{% set system = '' %}{% endif %}"
+            + "{{ bos_token }}{% if system %}{{ '<|system|>' + system + '\\n' }}{% endif %}"
+            + "{% for message in messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}"
+            + "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}"
+            + "{% if message['role'] == 'user' %}{{ '<|user|>' + message['content'] | trim + '\\n' }}"
+            + "{% elif message['role'] == 'assistant' %}{{ '<|assistant|>' + message['content'] + eos_token }}{% endif %}{% endfor %}"
+            + "{% if add_generation_prompt %}{{ '<|assistant|>' }}{% endif %}";
+
+    static org.sparselora4j.models.chat.ChatTemplate template() {
+        return org.sparselora4j.models.chat.ChatTemplate.parse(TEMPLATE, "the seed template", Map.of("bos_token", "<s>", "eos_token", "</s>"));
+    }
+
+    /** {@code tokenizer_config.json} with {@link #TEMPLATE} as its chat_template. */
+    static void chatTokenizerConfig(Path dir) throws IOException {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("bos_token", "<s>");
+        config.put("eos_token", Map.of("content", "</s>", "special", true));
+        config.put("chat_template", TEMPLATE);
+        Files.writeString(dir.resolve("tokenizer_config.json"), Json.write(config));
+    }
+
+    static List<Map<String, Object>> conversation(int i) {
+        return List.of(Map.of("role", "system", "content", " Be brief. "), Map.of("role", "user", "content", "Who ate the otter " + i + "?"),
+                Map.of("role", "assistant", "content", "the " + "cat ".repeat(i % 3 + 1).strip()));
+    }
+
+    static void messagesLines(Path file) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 5; i++) sb.append(Json.write(Map.of("messages", conversation(i)))).append('\n');
+        Files.writeString(file, sb.toString());
+    }
+
+    static void alpacaLines(Path file) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            sb.append(Json.write(Map.of("instruction", "Name the animal " + i, "input", i % 2 == 0 ? "" : "the otter ate", "output", "otter"))).append('\n');
+        }
+        Files.writeString(file, sb.toString());
+    }
+
+    /** A conversation file for {@code tokenize --messages}. */
+    static void messagesFile(Path file) throws IOException {
+        Files.writeString(file, Json.write(Map.of("messages", conversation(1), "tools", List.of())));
+    }
+
+    /** A GGUF file holding only a gpt2 (byte-level BPE) tokenizer: tokens, merges, token types, pre. */
+    static void ggufByteLevelTokenizer(Path file) throws IOException {
+        GgufWriter g = new GgufWriter();
+        List<String> tokens = new ArrayList<>();
+        for (int b = 0; b < 256; b++) tokens.add(byteChar(b));
+        tokens.addAll(List.of("\u0120t", "he", "\u0120the", "<|endoftext|>"));
+        int[] types = new int[tokens.size()];
+        java.util.Arrays.fill(types, 1);
+        types[types.length - 1] = 3;
+        g.string("general.architecture", "llama");
+        g.string("tokenizer.ggml.model", "gpt2");
+        g.string("tokenizer.ggml.pre", "llama-bpe");
+        g.strings("tokenizer.ggml.tokens", tokens);
+        g.strings("tokenizer.ggml.merges", List.of("\u0120 t", "h e", "\u0120t he"));
+        g.ints("tokenizer.ggml.token_type", types);
+        g.u32("tokenizer.ggml.bos_token_id", tokens.size() - 1);
+        g.u32("tokenizer.ggml.eos_token_id", tokens.size() - 1);
+        Files.write(file, g.bytes());
+    }
+
+    /** A Llama 3 style {@code tokenizer.json}: Split on the Llama 3 regex, then ByteLevel without its own regex. */
+    static void splitTokenizer(Path dir) throws IOException {
+        byteLevelTokenizer(dir);
+        Path file = dir.resolve("tokenizer.json");
+        Map<String, Object> json = Json.parseObject(Files.readString(file));
+        String regex = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+        json.put("pre_tokenizer", Map.of("type", "Sequence", "pretokenizers", List.of(
+                Map.of("type", "Split", "pattern", Map.of("Regex", regex), "behavior", "Isolated", "invert", false),
+                Map.of("type", "ByteLevel", "add_prefix_space", false, "trim_offsets", true, "use_regex", false))));
+        Files.writeString(file, Json.write(json));
     }
 }

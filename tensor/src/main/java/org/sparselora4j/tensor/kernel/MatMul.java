@@ -39,7 +39,7 @@ public final class MatMul {
         int m = a.rows(), k = a.cols(), n = b.rows();
         Checks.equal("abT", "inner dimension", b.cols(), k, a, b);
         Checks.output("abT", out, m, n);
-        multiply(Operand.rowMajor(a.data(), a.offset(), k), Operand.transposed(b.data(), b.offset(), k), m, k, n, out, accumulate);
+        multiply(Operand.rowMajor(a.data(), a.offset(), k), Operand.transposed(b), m, k, n, out, accumulate);
     }
 
     /** out(m,n) (+)= a(m,k) · b(k,n) on the packed SIMD GEMM. */
@@ -47,7 +47,7 @@ public final class MatMul {
         int m = a.rows(), k = a.cols(), n = b.cols();
         Checks.equal("ab", "inner dimension", b.rows(), k, a, b);
         Checks.output("ab", out, m, n);
-        multiply(Operand.rowMajor(a.data(), a.offset(), k), Operand.rowMajor(b.data(), b.offset(), n), m, k, n, out, accumulate);
+        multiply(Operand.rowMajor(a.data(), a.offset(), k), Operand.rowMajor(b), m, k, n, out, accumulate);
     }
 
     /** out(m,n) (+)= a(k,m)ᵀ · b(k,n) on the packed SIMD GEMM. */
@@ -96,7 +96,11 @@ public final class MatMul {
      */
     private static void multiply(Operand a, Operand b, PackedMatrix packed, int m, int k, int n, Tensor out, boolean accumulate) {
         if (m == 0 || n == 0) return;
-        if (SmallMatMul.suits(a, b, m, k, n)) {
+        if (b.compact()) {
+            // A compact B is decoded only by packing, so every product with it takes the packed GEMM.
+            if (packed != null) Gemm.multiply(a, packed, m, out.data(), out.offset(), n, accumulate);
+            else Gemm.multiply(a, b, m, k, n, out.data(), out.offset(), n, accumulate);
+        } else if (SmallMatMul.suits(a, b, m, k, n)) {
             SmallMatMul.multiply(a, b, m, k, n, out.data(), out.offset(), n, accumulate);
         } else if (n < NARROW && m >= NARROW * MicroKernel.NR && a.rowsContiguous()) {
             // dy · B with B (k, n) a few columns wide (a LoRA up-factor): B's columns made contiguous (k·n floats)
