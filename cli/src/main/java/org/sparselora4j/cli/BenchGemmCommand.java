@@ -12,6 +12,7 @@ import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.PackedMatrix;
 import org.sparselora4j.tensor.kernel.Quantize;
 import org.sparselora4j.tensor.kernel.GatheredMatMul;
+import org.sparselora4j.tensor.kernel.GemmPlan;
 import org.sparselora4j.tensor.kernel.MatMul;
 
 import java.io.PrintStream;
@@ -92,6 +93,9 @@ final class BenchGemmCommand implements Command {
             }
         }
         result.put("threads", threads);
+        GemmPlan plan = GemmPlan.current();
+        result.put("tile", plan.mr() + "x" + MatMul.tileColumns());
+        result.put("blocks", "kc " + plan.kc() + ", mc " + plan.mc() + ", nc " + plan.nc());
         if (args.has("weights")) {
             ElementType type = BenchStepCommand.weightType(args, name());
             if (gathered || layout == Layout.ATB) throw new UsageException("bench gemm: --weights times a frozen weight's dense products, abT or ab");

@@ -21,6 +21,7 @@ import org.sparselora4j.sparse.SparseLoraMethod;
 import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.ElementType;
 import org.sparselora4j.tensor.Parallel;
+import org.sparselora4j.tensor.kernel.KernelWarmup;
 import org.sparselora4j.tensor.kernel.Rope;
 
 import java.io.PrintStream;
@@ -39,6 +40,8 @@ import java.util.Set;
 final class BenchStepCommand implements Command {
     /** The fine-tuning methods this benchmark can build. */
     enum Method { FULL, LORA, SPARSELORA }
+
+    enum Switch { ON, OFF }
 
     /**
      * Model shapes: the llama2.c TinyStories checkpoints, and the real shapes of Llama 3.2 1B, Qwen2.5 0.5B (q/k/v
@@ -124,6 +127,7 @@ final class BenchStepCommand implements Command {
                 Args.Flag.value("warmup", "untimed steps first (default 2)"),
                 Args.Flag.value("threads", "threads to use (default: all cores)"),
                 Args.Flag.value("seed", "seed of weights, adapter and tokens (default 42)"),
+                Args.Flag.value("kernel-warmup", "on | off: compile the hot kernels on small operands before the first step (default off)"),
                 Args.Flag.toggle("checkpointing", "recompute each decoder block's activations in backward instead of keeping them"),
                 Args.Flag.value("weights", "f32 | bf16 | f16 | q8_0 | q4_0 | q4_k | q6_k: how the frozen matrices are stored, made directly in that type (default f32)"),
                 BackendFlag.FLAG));
@@ -176,6 +180,9 @@ final class BenchStepCommand implements Command {
                     + " applies to the frozen base of lora and sparselora (run full alone with --weights f32)");
         }
 
+        if (args.choice("kernel-warmup", Switch.class, Switch.OFF) == Switch.ON) {
+            err.printf("bench step: kernels warmed in %.0f ms%n", KernelWarmup.run());
+        }
         long weightBytes = storedBytes(config, type);
         MemoryEstimate estimate = estimate(args);
         String tooBig = estimate.doesNotFit(MemoryUse.machineBytes(), "try " + (args.flag("checkpointing") ? "" : "--checkpointing, ")

@@ -73,6 +73,18 @@ public final class MatMul {
         multiply(Operand.rowMajor(a.data(), a.offset(), k), b.source(), b, m, k, n, out, accumulate);
     }
 
+    /**
+     * out(m,n) (+)= a(m,k) · b(n,k)ᵀ on the packed GEMM cut by {@code plan}, whatever the size (no small path): for
+     * benchmarks that compare register tiles and blocks on one machine. {@link #abT} uses {@link GemmPlan#current()}.
+     */
+    public static void abT(Tensor a, Tensor b, Tensor out, boolean accumulate, GemmPlan plan) {
+        int m = a.rows(), k = a.cols(), n = b.rows();
+        Checks.equal("abT", "inner dimension", b.cols(), k, a, b);
+        Checks.output("abT", out, m, n);
+        Gemm.multiply(plan, Operand.rowMajor(a.data(), a.offset(), k), Operand.transposed(b.data(), b.offset(), k), m, k, n, out.data(),
+                out.offset(), n, accumulate);
+    }
+
     /** out(m,n) (+)= A(m,k) · B(k,n) for operands already checked: small products unpacked, the rest packed. */
     static void multiply(Operand a, Operand b, int m, int k, int n, Tensor out, boolean accumulate) {
         multiply(a, b, null, m, k, n, out, accumulate);
@@ -111,6 +123,11 @@ public final class MatMul {
         } else {
             Gemm.multiply(a, b, m, k, n, out.data(), out.offset(), n, accumulate);
         }
+    }
+
+    /** Columns of C per register tile of the packed GEMM (two vectors of the preferred species). */
+    public static int tileColumns() {
+        return MicroKernel.NR;
     }
 
     /** Products fewer columns wide than this (and tall enough) take one of the narrow paths of {@link #multiply}. */
