@@ -162,14 +162,14 @@ final class Seeds {
         }
         SafetensorsWriter.write(dir.resolve("model-00001-of-00002.safetensors"), first, Map.of("format", "pt"));
         SafetensorsWriter.write(dir.resolve("model-00002-of-00002.safetensors"), second, Map.of("format", "pt"));
-        Files.writeString(dir.resolve(HuggingFaceModel.INDEX), Json.write(Map.of("metadata", Map.of("total_size", 1L), "weight_map", weightMap)));
+        Files.writeString(dir.resolve(HuggingFaceModel.INDEX), Json.write(ordered("metadata", ordered("total_size", 1L), "weight_map", weightMap)));
     }
 
     /** A safetensors file with F32, F16, BF16 and integer tensors and metadata. */
     static void safetensors(Path file) throws IOException {
         SplittableRandom r = new SplittableRandom(3);
         Map<String, Object> header = new LinkedHashMap<>();
-        header.put("__metadata__", Map.of("format", "pt", "note", "fuzz seed"));
+        header.put("__metadata__", ordered("format", "pt", "note", "fuzz seed"));
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         String[][] tensors = {{"a.f32", "F32", "4", "8"}, {"b.f16", "F16", "3", "5"}, {"c.bf16", "BF16", "7"}, {"d.i64", "I64", "2", "2"},
                 {"e.u8", "U8", "9"}, {"f.empty", "F32", "0", "4"}};
@@ -188,7 +188,7 @@ final class Seeds {
             };
             long begin = data.size();
             for (int i = 0; i < elements * bytes; i++) data.write(r.nextInt(256));
-            header.put(t[0], Map.of("dtype", t[1], "shape", shape, "data_offsets", List.of(begin, (long) data.size())));
+            header.put(t[0], ordered("dtype", t[1], "shape", shape, "data_offsets", List.of(begin, (long) data.size())));
         }
         byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(8 + json.length + data.size()).order(ByteOrder.LITTLE_ENDIAN);
@@ -215,17 +215,17 @@ final class Seeds {
         model.put("merges", merges);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("version", "1.0");
-        json.put("added_tokens", List.of(Map.of("id", 0L, "content", "<unk>", "special", true),
-                Map.of("id", 1L, "content", "<s>", "special", true), Map.of("id", 2L, "content", "</s>", "special", true)));
-        json.put("normalizer", Map.of("type", "Sequence", "normalizers", List.of(Map.of("type", "Prepend", "prepend", "\u2581"),
-                Map.of("type", "Replace", "pattern", Map.of("String", " "), "content", "\u2581"))));
+        json.put("added_tokens", List.of(ordered("id", 0L, "content", "<unk>", "special", true),
+                ordered("id", 1L, "content", "<s>", "special", true), ordered("id", 2L, "content", "</s>", "special", true)));
+        json.put("normalizer", ordered("type", "Sequence", "normalizers", List.of(ordered("type", "Prepend", "prepend", "\u2581"),
+                ordered("type", "Replace", "pattern", ordered("String", " "), "content", "\u2581"))));
         json.put("pre_tokenizer", null);
         json.put("model", model);
         Files.writeString(dir.resolve("tokenizer.json"), Json.write(json));
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("add_bos_token", true);
         config.put("bos_token", "<s>");
-        config.put("eos_token", Map.of("content", "</s>", "lstrip", false, "special", true));
+        config.put("eos_token", ordered("content", "</s>", "lstrip", false, "special", true));
         config.put("model_max_length", 16L);
         config.put("chat_template", "{% for message in messages %}{{ '<s>' + message['role'] + ': ' + message['content'] }}{% endfor %}");
         Files.writeString(dir.resolve("tokenizer_config.json"), Json.write(config));
@@ -244,8 +244,8 @@ final class Seeds {
         model.put("vocab", vocab);
         model.put("merges", List.of(List.of("\u0120", "t"), List.of("h", "e"), List.of("\u0120t", "he")));
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("added_tokens", List.of(Map.of("id", 259L, "content", "<|endoftext|>", "special", true)));
-        json.put("pre_tokenizer", Map.of("type", "ByteLevel", "add_prefix_space", false, "use_regex", true));
+        json.put("added_tokens", List.of(ordered("id", 259L, "content", "<|endoftext|>", "special", true)));
+        json.put("pre_tokenizer", ordered("type", "ByteLevel", "add_prefix_space", false, "use_regex", true));
         json.put("model", model);
         Files.writeString(dir.resolve("tokenizer.json"), Json.write(json));
     }
@@ -264,14 +264,14 @@ final class Seeds {
     static void promptCompletion(Path file) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 6; i++) {
-            sb.append(Json.write(Map.of("prompt", "Question " + i + ": who ate the " + "otter ".repeat(i) + "?", "completion", " the " + i))).append('\n');
+            sb.append(Json.write(ordered("prompt", "Question " + i + ": who ate the " + "otter ".repeat(i) + "?", "completion", " the " + i))).append('\n');
         }
         Files.writeString(file, sb.toString());
     }
 
     static void textLines(Path file) throws IOException {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 6; i++) sb.append(Json.write(Map.of("text", TEXT.substring(0, 10 + 7 * i)))).append('\n');
+        for (int i = 0; i < 6; i++) sb.append(Json.write(ordered("text", TEXT.substring(0, 10 + 7 * i)))).append('\n');
         Files.writeString(file, sb.toString());
     }
 
@@ -306,8 +306,8 @@ final class Seeds {
     static void metrics(Path dir) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (int step = 1; step <= 6; step++) {
-            sb.append(Json.write(Map.of("kind", "train", "step", (long) step, "loss", 5.0 / step, "lr", 1e-3))).append('\n');
-            if (step % 3 == 0) sb.append(Json.write(Map.of("kind", "eval", "step", (long) step, "loss", 4.0 / step))).append('\n');
+            sb.append(Json.write(ordered("kind", "train", "step", (long) step, "loss", 5.0 / step, "lr", 1e-3))).append('\n');
+            if (step % 3 == 0) sb.append(Json.write(ordered("kind", "eval", "step", (long) step, "loss", 4.0 / step))).append('\n');
         }
         Files.writeString(dir.resolve("metrics.jsonl"), sb.toString());
     }
@@ -330,33 +330,33 @@ final class Seeds {
     static void chatTokenizerConfig(Path dir) throws IOException {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("bos_token", "<s>");
-        config.put("eos_token", Map.of("content", "</s>", "special", true));
+        config.put("eos_token", ordered("content", "</s>", "special", true));
         config.put("chat_template", TEMPLATE);
         Files.writeString(dir.resolve("tokenizer_config.json"), Json.write(config));
     }
 
     static List<Map<String, Object>> conversation(int i) {
-        return List.of(Map.of("role", "system", "content", " Be brief. "), Map.of("role", "user", "content", "Who ate the otter " + i + "?"),
-                Map.of("role", "assistant", "content", "the " + "cat ".repeat(i % 3 + 1).strip()));
+        return List.of(ordered("role", "system", "content", " Be brief. "), ordered("role", "user", "content", "Who ate the otter " + i + "?"),
+                ordered("role", "assistant", "content", "the " + "cat ".repeat(i % 3 + 1).strip()));
     }
 
     static void messagesLines(Path file) throws IOException {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 5; i++) sb.append(Json.write(Map.of("messages", conversation(i)))).append('\n');
+        for (int i = 0; i < 5; i++) sb.append(Json.write(ordered("messages", conversation(i)))).append('\n');
         Files.writeString(file, sb.toString());
     }
 
     static void alpacaLines(Path file) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 5; i++) {
-            sb.append(Json.write(Map.of("instruction", "Name the animal " + i, "input", i % 2 == 0 ? "" : "the otter ate", "output", "otter"))).append('\n');
+            sb.append(Json.write(ordered("instruction", "Name the animal " + i, "input", i % 2 == 0 ? "" : "the otter ate", "output", "otter"))).append('\n');
         }
         Files.writeString(file, sb.toString());
     }
 
     /** A conversation file for {@code tokenize --messages}. */
     static void messagesFile(Path file) throws IOException {
-        Files.writeString(file, Json.write(Map.of("messages", conversation(1), "tools", List.of())));
+        Files.writeString(file, Json.write(ordered("messages", conversation(1), "tools", List.of())));
     }
 
     /** A GGUF file holding only a gpt2 (byte-level BPE) tokenizer: tokens, merges, token types, pre. */
@@ -385,9 +385,19 @@ final class Seeds {
         Path file = dir.resolve("tokenizer.json");
         Map<String, Object> json = Json.parseObject(Files.readString(file));
         String regex = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-        json.put("pre_tokenizer", Map.of("type", "Sequence", "pretokenizers", List.of(
-                Map.of("type", "Split", "pattern", Map.of("Regex", regex), "behavior", "Isolated", "invert", false),
-                Map.of("type", "ByteLevel", "add_prefix_space", false, "trim_offsets", true, "use_regex", false))));
+        json.put("pre_tokenizer", ordered("type", "Sequence", "pretokenizers", List.of(
+                ordered("type", "Split", "pattern", ordered("Regex", regex), "behavior", "Isolated", "invert", false),
+                ordered("type", "ByteLevel", "add_prefix_space", false, "trim_offsets", true, "use_regex", false))));
         Files.writeString(file, Json.write(json));
+    }
+
+    /**
+     * A map that keeps the order its keys are given in. Map.of's order changes from JVM to JVM, which would make the
+     * seed files, and so every case, differ between the run that printed a seed and the one that replays it.
+     */
+    static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        return m;
     }
 }
