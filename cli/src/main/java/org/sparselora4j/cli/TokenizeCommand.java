@@ -1,7 +1,6 @@
 package org.sparselora4j.cli;
 
 import org.sparselora4j.models.chat.ChatTemplate;
-import org.sparselora4j.models.chat.ChatTemplates;
 import org.sparselora4j.models.chat.MessagesFile;
 import org.sparselora4j.models.format.Gguf;
 import org.sparselora4j.models.format.GgufModel;
@@ -46,6 +45,8 @@ final class TokenizeCommand implements Command {
                 Args.Flag.value("tokenizer", "tokenizer file (tokenizer.json, a GGUF, llama2.c tokenizer.bin); wins over the model's"),
                 Args.Flag.value("text", "the text to encode"),
                 Args.Flag.value("messages", "a JSON file {\"messages\": [{\"role\": ..., \"content\": ...}, ...]} rendered with the chat template"),
+                Args.Flag.toggle("generation-prompt", "with --messages: end with the assistant header, as add_generation_prompt=True"),
+                ChatTemplateFlag.FLAG,
                 Args.Flag.toggle("no-bos", "do not add the BOS that the tokenizer adds before a text"),
                 Args.Flag.toggle("special", "parse special-token markup in --text (e.g. <|eot_id|>) as those tokens"));
     }
@@ -62,7 +63,7 @@ final class TokenizeCommand implements Command {
             text = args.required("text");
             tokens = tokenizer.encode(text, !args.flag("no-bos"), false, args.flag("special"));
         } else {
-            text = render(model, args);
+            text = render(args, model, args.path("messages"));
             // A chat template writes its own BOS and markup: the text is encoded as is, its markup as special tokens.
             tokens = tokenizer.encode(text, false, false, true);
         }
@@ -74,17 +75,15 @@ final class TokenizeCommand implements Command {
     }
 
     /**
-     * The conversation in {@code messages} rendered with the model's chat template (tokenizer_config.json's
-     * {@code chat_template}, {@code chat_template.jinja}, or GGUF {@code tokenizer.chat_template}), without a
-     * generation prompt: the chat part's {@link ChatTemplates} and {@link MessagesFile}.
+     * The conversation in {@code messages} rendered with {@code --chat-template}, else the chat template of
+     * {@code model} (chat_template.jinja, tokenizer_config.json's {@code chat_template} or GGUF
+     * {@code tokenizer.chat_template}), as transformers' {@code apply_chat_template(tokenize=False)} renders it.
      */
-    private String render(Path model, Args args) throws IOException {
-        Path messages = args.path("messages");
-        if (!Files.isRegularFile(messages)) throw new IOException("--messages " + messages + ": no such file");
+    static String render(Args args, Path model, Path messages) throws IOException {
         Optional<Path> tokenizer = args.has("tokenizer") ? Optional.of(args.path("tokenizer")) : Optional.empty();
-        ChatTemplate template = ChatTemplates.find(model, tokenizer)
-                .orElseThrow(() -> new UsageException(name() + ": --messages needs a chat template and " + model + " has none"));
-        return MessagesFile.render(messages, template, false);
+        ChatTemplate template = ChatTemplateFlag.resolve(args, model, tokenizer).orElseThrow(() -> new ModelFormatException(model,
+                "has no chat template (no chat_template.jinja, tokenizer_config.json chat_template or GGUF tokenizer.chat_template); give --chat-template"));
+        return MessagesFile.render(messages, template, args.flag("generation-prompt"));
     }
 
     /** The tokenizer given by {@code --tokenizer}, else the one the model carries; the weights are not loaded. */

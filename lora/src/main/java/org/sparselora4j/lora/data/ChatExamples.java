@@ -61,7 +61,7 @@ final class ChatExamples {
             throw new DatasetException(where + ": " + e.getMessage());
         }
         String text = r.text();
-        int[] tokens = tokenizer.encode(text, false, false);
+        int[] tokens = tokenizer.encode(text, false, false, true);
         boolean[] labelled = new boolean[tokens.length];
         for (ChatTemplate.Span s : r.assistantSpans()) {
             int from = tokensBefore(text, s.start(), tokens);
@@ -76,7 +76,7 @@ final class ChatExamples {
 
     private int tokensBefore(String text, int at, int[] whole) {
         if (at == 0) return 0;
-        int[] prefix = tokenizer.encode(text.substring(0, at), false, false);
+        int[] prefix = tokenizer.encode(text.substring(0, at), false, false, true);
         int n = Math.min(prefix.length, whole.length);
         int i = 0;
         while (i < n && prefix[i] == whole[i]) i++;
