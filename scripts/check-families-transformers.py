@@ -64,6 +64,7 @@ def main():
                "--out", str(run))
         adapter = run / "adapter"
         exported = work / f"export-{family}"
+        shutil.rmtree(exported, ignore_errors=True)
         engine("export", "--model", str(src / "model.gguf"), "--adapter", str(adapter), "--out", str(exported))
 
         merged = AutoModelForCausalLM.from_pretrained(exported, torch_dtype=torch.float32).eval()

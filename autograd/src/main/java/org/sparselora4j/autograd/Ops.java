@@ -162,10 +162,10 @@ public final class Ops {
         int vocab = table.rows(), dim = table.cols();
         int[] idx = ids.clone();
         Tensor y = Tensor.zeros(idx.length, dim);
-        float[] td = table.value().data(), yd = y.data();
+        float[] yd = y.data();
         for (int i = 0; i < idx.length; i++) {
             if (idx[i] < 0 || idx[i] >= vocab) throw new IndexOutOfBoundsException("token id " + idx[i] + " at " + i + " is outside vocabulary " + vocab);
-            System.arraycopy(td, table.value().offset() + idx[i] * dim, yd, i * dim, dim);
+            table.value().decodeRow(idx[i], yd, i * dim); // a compact (frozen) table decodes just the rows it is asked for
         }
         return Var.op(y, dy -> {
             if (!table.requiresGrad()) return;

@@ -12,6 +12,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.sparselora4j.tensor.Tensor;
+import org.sparselora4j.tensor.kernel.GemmPlan;
+import org.sparselora4j.tensor.kernel.Machine;
 import org.sparselora4j.tensor.kernel.MatMul;
 import org.sparselora4j.tensor.kernel.PackedMatrix;
 
@@ -91,6 +93,31 @@ public class MatMulBench {
     @Benchmark
     public Tensor simdLarge(Large s) {
         return s.simd(s.layout);
+    }
+
+    /**
+     * The forward layout at a training shape with each register tile on this machine's blocks: does the tile
+     * {@code GemmPlan.forMachine} picks (12 rows with 32 vector registers, 6 with 16) beat the other one here?
+     */
+    @State(Scope.Benchmark)
+    public static class Tiles extends Operands {
+        @Param({"2048x768x2048", "2048x2048x5632"})
+        String shape;
+        @Param({"6", "12"})
+        int tileRows;
+        GemmPlan plan;
+
+        @Setup
+        public void setup() {
+            build(shape, "abT");
+            plan = GemmPlan.forTile(tileRows, Machine.current());
+        }
+    }
+
+    @Benchmark
+    public Tensor tile(Tiles s) {
+        MatMul.abT(s.a, s.b, s.out, false, s.plan);
+        return s.out;
     }
 
     /** The frozen-weight layouts (abT: x·Wᵀ, ab: dy·W) with W packed once beforehand, as a training backend keeps it. */

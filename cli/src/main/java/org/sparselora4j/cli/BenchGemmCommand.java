@@ -7,8 +7,12 @@ import org.sparselora4j.opencl.OpenClGemmTimer;
 import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Index;
 import org.sparselora4j.tensor.Parallel;
+import org.sparselora4j.tensor.ElementType;
 import org.sparselora4j.tensor.Tensor;
+import org.sparselora4j.tensor.kernel.PackedMatrix;
+import org.sparselora4j.tensor.kernel.Quantize;
 import org.sparselora4j.tensor.kernel.GatheredMatMul;
+import org.sparselora4j.tensor.kernel.GemmPlan;
 import org.sparselora4j.tensor.kernel.MatMul;
 
 import java.io.PrintStream;
@@ -45,6 +49,7 @@ final class BenchGemmCommand implements Command {
                 Args.Flag.value("n", "output columns (out features), default 2048"),
                 Args.Flag.value("layout", "ab | abT | aTb (default abT: a linear layer's forward x·Wᵀ)"),
                 Args.Flag.value("threads", "threads to use (default: all cores)"),
+                Args.Flag.value("weights", "time B stored as f32 | bf16 | f16 | q8_0 | q4_0 | q4_k | q6_k (decoded while packing) beside float32 packed ahead and per call"),
                 Args.Flag.value("keep", "time the gathered matmul keeping this fraction of W's rows or columns (0, 1]"),
                 Args.Flag.value("gather", "rows | cols: which channels of W --keep selects (default rows)"),
                 Args.Flag.value("reps", "timed repetitions after warm-up (default 15)"),
@@ -88,6 +93,16 @@ final class BenchGemmCommand implements Command {
             }
         }
         result.put("threads", threads);
+        GemmPlan plan = GemmPlan.current();
+        result.put("tile", plan.mr() + "x" + MatMul.tileColumns());
+        result.put("blocks", "kc " + plan.kc() + ", mc " + plan.mc() + ", nc " + plan.nc());
+        if (args.has("weights")) {
+            ElementType type = BenchStepCommand.weightType(args, name());
+            if (gathered || layout == Layout.ATB) throw new UsageException("bench gemm: --weights times a frozen weight's dense products, abT or ab");
+            compact(type, layout, m, k, n, reps, warmup, parallel, random, result);
+            out.println(Json.write(result));
+            return 0;
+        }
         if (!gathered) {
             Tensor a = layout == Layout.ATB ? Tensor.randn(random, 1, k, m) : Tensor.randn(random, 1, m, k);
             Tensor b = layout == Layout.ABT ? Tensor.randn(random, 1, n, k) : Tensor.randn(random, 1, k, n);
@@ -169,6 +184,43 @@ final class BenchGemmCommand implements Command {
         result.put("gflops", round(t.endToEndGflops()));
         result.put("device_ms", round(t.deviceMs()));
         result.put("device_gflops", round(t.deviceGflops()));
+    }
+
+    /**
+     * A frozen weight stored as {@code type} beside its float32 self, in the same rounds: {@code ms} the compact
+     * weight decoded while packing, {@code f32_packed_ms} the float32 weight packed once ahead (what training
+     * keeps, within its budget), {@code f32_ms} the float32 weight packed per call.
+     */
+    private static void compact(ElementType type, Layout layout, int m, int k, int n, int reps, double warmup, Parallel parallel,
+                                SplittableRandom random, Map<String, Object> result) {
+        Tensor a = Tensor.randn(random, 1, m, k);
+        Tensor w = layout == Layout.ABT ? Tensor.randn(random, 0.02f, n, k) : Tensor.randn(random, 0.02f, k, n);
+        Tensor wc = Quantize.toType(w, type);
+        PackedMatrix packed = layout == Layout.ABT ? PackedMatrix.transposed(w) : PackedMatrix.rowMajor(w);
+        Tensor c = Tensor.zeros(m, n);
+        Runnable compactBody = layout == Layout.ABT ? () -> MatMul.abT(a, wc, c, false) : () -> MatMul.ab(a, wc, c, false);
+        Runnable packedBody = () -> MatMul.multiply(a, packed, c, false);
+        Runnable plainBody = layout == Layout.ABT ? () -> MatMul.abT(a, w, c, false) : () -> MatMul.ab(a, w, c, false);
+        double[] times = parallel.call(() -> {
+            medianMs(compactBody, 1, warmup / 3);
+            medianMs(packedBody, 1, warmup / 3);
+            medianMs(plainBody, 1, warmup / 3);
+            double[] t0 = new double[reps], t1 = new double[reps], t2 = new double[reps];
+            for (int r = 0; r < reps; r++) {
+                t0[r] = timeMs(compactBody);
+                t1[r] = timeMs(packedBody);
+                t2[r] = timeMs(plainBody);
+            }
+            return new double[] {median(t0), median(t1), median(t2)};
+        });
+        double flops = 2.0 * m * k * n;
+        result.put("weights", type.name().toLowerCase(java.util.Locale.ROOT));
+        result.put("ms", round(times[0]));
+        result.put("gflops", round(flops / times[0] / 1e6));
+        result.put("f32_packed_ms", round(times[1]));
+        result.put("f32_ms", round(times[2]));
+        result.put("ratio_to_f32_packed", round(times[0] / times[1]));
+        result.put("ratio_to_f32", round(times[0] / times[2]));
     }
 
     static Index randomIndex(SplittableRandom random, int total, int kept) {

@@ -4,6 +4,8 @@ import org.sparselora4j.lora.LoraAdapter;
 import org.sparselora4j.lora.LoraConfig;
 import org.sparselora4j.lora.run.FullFineTuning;
 import org.sparselora4j.lora.run.LoraMethod;
+import org.sparselora4j.lora.run.MemoryEstimate;
+import org.sparselora4j.lora.run.MemoryUse;
 import org.sparselora4j.lora.run.StepBenchmark;
 import org.sparselora4j.lora.run.TrainingMethod;
 import org.sparselora4j.models.format.Json;
@@ -17,7 +19,9 @@ import org.sparselora4j.models.llama.Target;
 import org.sparselora4j.models.llama.TokenBatch;
 import org.sparselora4j.sparse.SparseLoraMethod;
 import org.sparselora4j.tensor.Backend;
+import org.sparselora4j.tensor.ElementType;
 import org.sparselora4j.tensor.Parallel;
+import org.sparselora4j.tensor.kernel.KernelWarmup;
 import org.sparselora4j.tensor.kernel.Rope;
 
 import java.io.PrintStream;
@@ -36,6 +40,8 @@ import java.util.Set;
 final class BenchStepCommand implements Command {
     /** The fine-tuning methods this benchmark can build. */
     enum Method { FULL, LORA, SPARSELORA }
+
+    enum Switch { ON, OFF }
 
     /**
      * Model shapes: the llama2.c TinyStories checkpoints, and the real shapes of Llama 3.2 1B, Qwen2.5 0.5B (q/k/v
@@ -121,19 +127,45 @@ final class BenchStepCommand implements Command {
                 Args.Flag.value("warmup", "untimed steps first (default 2)"),
                 Args.Flag.value("threads", "threads to use (default: all cores)"),
                 Args.Flag.value("seed", "seed of weights, adapter and tokens (default 42)"),
+                Args.Flag.value("kernel-warmup", "on | off: compile the hot kernels on small operands before the first step (default off)"),
+                Args.Flag.toggle("checkpointing", "recompute each decoder block's activations in backward instead of keeping them"),
+                Args.Flag.value("weights", "f32 | bf16 | f16 | q8_0 | q4_0 | q4_k | q6_k: how the frozen matrices are stored, made directly in that type (default f32)"),
                 BackendFlag.FLAG));
         f.addAll(SparseFlags.flags(0));
         return f;
     }
 
-    @Override
-    public int run(Args args, PrintStream out, PrintStream err) {
-        Preset preset = Preset.parse(name(), args.string("preset", Preset.STORIES15M.label));
+    /** The model shape the flags describe. */
+    static LlamaConfig config(Args args) {
+        Preset preset = Preset.parse("bench step", args.string("preset", Preset.STORIES15M.label));
         int heads = args.integer("heads", preset.heads, 1, 1 << 12);
         int kvHeads = args.integer("kv-heads", args.has("heads") ? heads : preset.kvHeads, 1, heads);
-        LlamaConfig config = preset.config(args.integer("dim", preset.dim, 2, 1 << 16), args.integer("ffn", preset.ffn, 1, 1 << 18),
+        return preset.config(args.integer("dim", preset.dim, 2, 1 << 16), args.integer("ffn", preset.ffn, 1, 1 << 18),
                 args.integer("layers", preset.layers, 1, 1 << 10), heads, kvHeads, args.integer("vocab", preset.vocab, 2, 1 << 20),
                 args.integer("context", preset.context, 1, 1 << 20));
+    }
+
+    /** The run's peak memory, from its flags alone (the launcher sizes the heap from it). */
+    static MemoryEstimate estimate(Args args) {
+        LlamaConfig config = config(args);
+        int batchSize = args.integer("batch", 4, 1, 1 << 16);
+        int seq = args.integer("seq", Math.min(256, config.maxSeqLen()), 1, config.maxSeqLen());
+        int outputTokens = args.integer("output-tokens", seq, 1, seq);
+        List<Method> kinds = methods(args);
+        ElementType type = weightType(args, "bench step");
+        long weightBytes = storedBytes(config, type);
+        boolean f32 = type == ElementType.F32;
+        long trainable = kinds.contains(Method.FULL) ? config.parameterCount() : 0;
+        // Float32 frozen weights get packed copies (within a third of the free heap): room for one layout's worth.
+        long packed = f32 && kinds.stream().anyMatch(k -> k != Method.FULL) ? weightBytes : 0;
+        // Full fine-tuning beside a frozen-base method trains a copy of its own.
+        long heapWeights = f32 ? weightBytes * (kinds.contains(Method.FULL) && kinds.size() > 1 ? 2 : 1) : 0;
+        return MemoryEstimate.of(config, f32 ? 0 : weightBytes, heapWeights, trainable, batchSize, seq, outputTokens, args.flag("checkpointing"), packed);
+    }
+
+    @Override
+    public int run(Args args, PrintStream out, PrintStream err) {
+        LlamaConfig config = config(args);
         int batchSize = args.integer("batch", 4, 1, 1 << 16);
         int seq = args.integer("seq", Math.min(256, config.maxSeqLen()), 1, config.maxSeqLen());
         int outputTokens = args.integer("output-tokens", seq, 1, seq);
@@ -142,9 +174,22 @@ final class BenchStepCommand implements Command {
         int warmup = args.integer("warmup", 2, 0, 100_000);
         int threads = args.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
         long seed = args.integer("seed", 42, 0, Integer.MAX_VALUE);
+        ElementType type = weightType(args, name());
+        if (type != ElementType.F32 && kinds.contains(Method.FULL)) {
+            throw new UsageException("bench step: --method full trains every weight, in float32; --weights " + args.string("weights", "")
+                    + " applies to the frozen base of lora and sparselora (run full alone with --weights f32)");
+        }
 
-        err.printf("bench step: initialising a random model of %.1fM parameters%n", config.parameterCount() / 1e6);
-        LlamaWeights weights = LlamaInit.random(config, seed);
+        if (args.choice("kernel-warmup", Switch.class, Switch.OFF) == Switch.ON) {
+            err.printf("bench step: kernels warmed in %.0f ms%n", KernelWarmup.run());
+        }
+        long weightBytes = storedBytes(config, type);
+        MemoryEstimate estimate = estimate(args);
+        String tooBig = estimate.doesNotFit(MemoryUse.machineBytes(), "try " + (args.flag("checkpointing") ? "" : "--checkpointing, ")
+                + "--weights bf16 or q8_0, a smaller --batch or --seq");
+        if (tooBig != null) throw new IllegalStateException("the " + String.format("%.1fB", config.parameterCount() / 1e9) + "-parameter model " + tooBig);
+        err.printf("bench step: initialising a random model of %.1fM parameters (%s, %.2f GB)%n", config.parameterCount() / 1e6, type, weightBytes / 1e9);
+        LlamaWeights weights = LlamaInit.random(config, seed, 0.02f, type);
         TokenBatch batch = StepBenchmark.randomBatch(config.vocabSize(), batchSize, seq, outputTokens, seed);
         boolean frozenBase = kinds.stream().anyMatch(k -> k != Method.FULL);
         // Full fine-tuning has no frozen weights to offload; it runs on the Vector API whatever the flag says.
@@ -161,6 +206,7 @@ final class BenchStepCommand implements Command {
                             null, err);
                 });
             }
+            if (args.flag("checkpointing")) built.forEach(m -> m.model().checkpointing(true));
             // Several methods run interleaved, one step of each per round, so a shared machine's load hits them alike.
             // The predictor's clock restarts with the timed steps, so that its share leaves out the warm-up's JIT work.
             Runnable resetPredictors = () -> built.forEach(m -> {
@@ -196,6 +242,13 @@ final class BenchStepCommand implements Command {
                 result.put("gflops", round(r.gflops()));
                 result.put("loss_first", round(r.firstLoss()));
                 result.put("loss_last", round(r.lastLoss()));
+                result.put("checkpointing", method.model().checkpointing());
+                result.put("weights", type.name().toLowerCase(java.util.Locale.ROOT));
+                result.put("weight_bytes", weights.storageBytes());
+                result.put("packed_bytes", kinds.get(m) == Method.FULL ? 0 : backend.keptBytes());
+                result.put("activation_bytes_estimate", estimate.activationBytes());
+                result.put("heap_peak_bytes", MemoryUse.heapPeakBytes());
+                result.put("peak_rss_bytes", MemoryUse.peakRssBytes());
                 if (method instanceof SparseLoraMethod sparse) {
                     Map<String, Object> d = sparse.describe();
                     result.put("sparsity", d.get("sparsity"));
@@ -216,6 +269,26 @@ final class BenchStepCommand implements Command {
             }
         }
         return 0;
+    }
+
+    /** {@code --weights}: a stored element type (default f32). */
+    static ElementType weightType(Args args, String command) {
+        String text = args.string("weights", "f32");
+        ElementType t = ElementType.parse(text);
+        if (t == null) throw new UsageException(command + ": --weights must be f32, bf16, f16, q8_0, q4_0, q4_k or q6_k, got '" + text + "'");
+        return t;
+    }
+
+    /** Bytes of a model's weights with every matrix stored as {@code type} and the norms as float32. */
+    private static long storedBytes(LlamaConfig c, ElementType type) {
+        long matrices = (long) c.vocabSize() * c.dim() * (c.tiedClassifier() ? 1 : 2)
+                + (long) c.layers() * ((long) c.dim() * c.dim() * 2 + 2L * c.kvDim() * c.dim() + 3L * c.hiddenDim() * c.dim());
+        long norms = 4L * c.dim() * (2L * c.layers() + 1);
+        if (c.dim() % type.blockSize() != 0 || c.hiddenDim() % type.blockSize() != 0) {
+            throw new UsageException("bench step: --weights " + type.name().toLowerCase(java.util.Locale.ROOT) + " stores rows of whole " + type.blockSize()
+                    + "-element blocks; --dim " + c.dim() + " and --ffn " + c.hiddenDim() + " must be multiples of it");
+        }
+        return type.bytes(matrices) + norms;
     }
 
     private static List<Method> methods(Args args) {

@@ -5,6 +5,7 @@ import org.sparselora4j.models.format.Json;
 import org.sparselora4j.models.format.Llama2cTokenizer;
 import org.sparselora4j.models.format.Tokenizer;
 import org.sparselora4j.models.llama.LlamaWeights;
+import org.sparselora4j.tensor.ElementType;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -42,17 +43,22 @@ final class ExportCommand implements Command {
                 Args.Flag.value("model", "model file or folder (llama2.c .bin, GGUF, Hugging Face folder)"),
                 Args.Flag.value("tokenizer", "llama2.c tokenizer.bin to copy into the folder (optional)"),
                 AdapterInput.FLAG,
-                Args.Flag.value("out", "the folder to write (created; must not already hold a model)"));
+                Args.Flag.value("out", "the folder to write (created; must not already hold a model)"),
+                Args.Flag.value("dtype", "f32 | bf16 | f16: how the tensors are stored (default f32)"));
     }
 
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         Path dir = args.path("out");
+        ElementType dtype = ElementType.parse(args.string("dtype", "f32"));
+        if (dtype != ElementType.F32 && dtype != ElementType.BF16 && dtype != ElementType.F16) {
+            throw new UsageException("export: --dtype must be f32, bf16 or f16, got '" + args.string("dtype", "") + "'");
+        }
         checkOut(dir);
         LlamaWeights weights = AdapterInput.apply(args, ModelInput.weights(args));
         Path tokenizer = args.has("tokenizer") ? checkedTokenizer(args.path("tokenizer"), weights) : null;
 
-        HuggingFaceModel.write(dir, weights);
+        HuggingFaceModel.write(dir, weights, dtype);
         List<String> files = new ArrayList<>(List.of(HuggingFaceModel.CONFIG, HuggingFaceModel.WEIGHTS));
         if (tokenizer != null) {
             copyAtomically(tokenizer, dir.resolve(TOKENIZER));
@@ -64,6 +70,7 @@ final class ExportCommand implements Command {
         result.put("adapter", args.has("adapter") ? args.path("adapter").toString() : null);
         result.put("tokenizer", tokenizer == null ? null : TOKENIZER + " (llama2.c format, copied from " + tokenizer + ")");
         result.put("parameters", weights.config().parameterCount());
+        result.put("dtype", dtype.name());
         out.println(Json.write(result));
         err.println("export: wrote " + String.join(", ", files) + " to " + dir
                 + (args.has("adapter") ? " with " + args.path("adapter") + " merged in" : ""));

@@ -8,16 +8,22 @@ import org.sparselora4j.lora.data.Example;
 import org.sparselora4j.lora.run.FaultInjection;
 import org.sparselora4j.lora.run.FullFineTuning;
 import org.sparselora4j.lora.run.LoraMethod;
+import org.sparselora4j.lora.run.MemoryEstimate;
+import org.sparselora4j.lora.run.MemoryUse;
 import org.sparselora4j.lora.run.TrainConfig;
 import org.sparselora4j.lora.run.Trainer;
 import org.sparselora4j.lora.run.TrainingMethod;
 import org.sparselora4j.models.format.AtomicFile;
 import org.sparselora4j.models.format.Json;
+import org.sparselora4j.models.format.ModelFiles;
 import org.sparselora4j.models.format.Tokenizer;
+import org.sparselora4j.models.format.WeightStorage;
+import org.sparselora4j.models.llama.LlamaConfig;
 import org.sparselora4j.models.llama.LlamaWeights;
 import org.sparselora4j.models.llama.Target;
 import org.sparselora4j.opencl.BackendKind;
 import org.sparselora4j.tensor.Backend;
+import org.sparselora4j.tensor.ElementType;
 import org.sparselora4j.tensor.Parallel;
 
 import java.io.IOException;
@@ -70,6 +76,9 @@ final class FinetuneCommand implements Command {
                 Args.Flag.value("skip-nonfinite", "skip up to N steps whose loss or gradient is NaN or infinite instead of stopping (default 0)"),
                 Args.Flag.value("max-seq", "longest sequence in tokens (default: the model's context, at most 1024)"),
                 Args.Flag.toggle("resume", "continue the run in --out from its checkpoint"),
+                Args.Flag.toggle("checkpointing", "recompute each decoder block's activations in backward (activation memory stops growing with depth)"),
+                Args.Flag.value("weights", "stored | f32 | bf16 | f16 | q8_0 | q4_0 | q4_k | q6_k: the frozen base as the file stores it, mapped in place"
+                        + " (default for lora and sparselora), or converted on load (full fine-tuning: f32 always)"),
                 BackendFlag.FLAG));
         f.addAll(TrainingFlags.flags(8, 3e-3, 3));
         f.addAll(SparseFlags.flags(0.05));
@@ -123,14 +132,30 @@ final class FinetuneCommand implements Command {
                       Path runDir, boolean resume, int skipNonfinite, FaultInjection faults) throws IOException {
 
         Optional<Path> tokenizerPath = args.has("tokenizer") ? Optional.of(args.path("tokenizer")) : Optional.empty();
-        ModelInput model = ModelInput.load(modelPath, tokenizerPath);
+        // The matrices are mapped first (nothing read yet), so the run's memory can be estimated before any is.
+        ElementType convert = weightConversion(args, method, err);
+        ModelInput model = ModelInput.load(modelPath, tokenizerPath, WeightStorage.AS_STORED);
         Optional<org.sparselora4j.models.chat.ChatTemplate> chatTemplate = ChatTemplateFlag.resolve(args, modelPath, tokenizerPath);
         Tokenizer tokenizer = model.tokenizer(args, "finetune");
         LlamaWeights weights = model.weights();
         int maxSeq = args.integer("max-seq", Math.min(weights.config().maxSeqLen(), 1024), 2, weights.config().maxSeqLen());
+        int batchRows = TrainingFlags.batchSize(args, 8);
+        long stored = weights.storageBytes();
+        long converted = convert == null ? stored : storedAs(weights, convert);
+        boolean compact = convert == null ? weights.anyCompact() : convert != ElementType.F32;
+        long trainableGuess = method == Method.FULL ? weights.config().parameterCount() : weights.config().parameterCount() / 100;
+        MemoryEstimate estimate = MemoryEstimate.of(weights.config(), compact ? converted : 0, compact ? 0 : converted, trainableGuess,
+                batchRows, maxSeq, maxSeq, args.flag("checkpointing"), 0);
+        String checkpointing = args.flag("checkpointing") ? "" : "--checkpointing, ";
+        String tooBig = estimate.doesNotFit(MemoryUse.machineBytes(), method == Method.FULL ? "try --method lora, " + checkpointing + "a shorter --max-seq or a smaller --batch"
+                : "try " + checkpointing + "--weights bf16 or q8_0, a shorter --max-seq or a smaller --batch");
+        if (tooBig != null) throw new IOException("--model " + modelPath + ": fine-tuning it " + tooBig);
+        if (convert != null) weights = weights.toType(convert);
+        err.printf("finetune: weights %s, %.2f GB%s%n", describeTypes(weights), weights.storageBytes() / 1e9,
+                weights.anyCompact() ? " (frozen, used in place)" : "");
         DatasetReader reader = new DatasetReader(tokenizer, maxSeq, w -> err.println("warning: " + w), chatTemplate);
         List<Example> train = reader.read(dataPath);
-        int batch = TrainingFlags.batchSize(args, 8);
+        int batch = batchRows;
         long seed = args.integer("seed", 42, Integer.MIN_VALUE, Integer.MAX_VALUE);
         Batches data;
         if (validationPath.isPresent()) {
@@ -147,6 +172,12 @@ final class FinetuneCommand implements Command {
                         modelPath.toString(), err);
                 case FULL -> new FullFineTuning(weights);
             };
+            if (args.flag("checkpointing")) {
+                if (args.number("dropout", 0, 0, 0.999) > 0) {
+                    throw new UsageException("finetune: --checkpointing recomputes each block in backward, which would draw new dropout masks; use --dropout 0");
+                }
+                trainingMethod.model().checkpointing(true);
+            }
             err.printf("finetune: %s on %s (%s), %d training and %d validation examples, %d steps of %d x %d, run folder %s%n",
                     trainingMethod.name(), modelPath, weights.config().parameterCount() + " parameters", data.train().size(), data.validation().size(),
                     config.steps(), config.batchSize(), config.gradAccum(), runDir);
@@ -167,6 +198,11 @@ final class FinetuneCommand implements Command {
             if (r.before() != null) summary.put("validation_before", r.before().toMap());
             if (r.after() != null) summary.put("validation_after", r.after().toMap());
             summary.put("flops", r.flops());
+            summary.put("weights", describeTypes(weights));
+            summary.put("checkpointing", trainingMethod.model().checkpointing());
+            summary.put("weight_bytes", weights.storageBytes());
+            summary.put("packed_bytes", backend.keptBytes());
+            summary.put("peak_rss_bytes", MemoryUse.peakRssBytes());
             String json = Json.write(summary);
             AtomicFile.writeString(runDir.resolve("summary.json"), json + "\n");
             if (r.before() != null && r.after() != null) {
@@ -176,6 +212,66 @@ final class FinetuneCommand implements Command {
             out.println(json);
         }
         return 0;
+    }
+
+    /**
+     * {@code --weights}: null to keep the file's own types (lora and sparselora by default), else the type to
+     * convert the matrices to on load. Full fine-tuning changes the base weights, so it takes float32 and says so.
+     */
+    private static ElementType weightConversion(Args args, Method method, PrintStream err) {
+        String text = args.string("weights", method == Method.FULL ? "f32" : "stored");
+        if (text.equalsIgnoreCase("stored")) {
+            if (method == Method.FULL) throw new UsageException("finetune: --method full trains the base weights in float32; --weights stored is for lora and sparselora");
+            return null;
+        }
+        ElementType t = ElementType.parse(text);
+        if (t == null) throw new UsageException("finetune: --weights must be stored, f32, bf16, f16, q8_0, q4_0, q4_k or q6_k, got '" + text + "'");
+        if (method == Method.FULL) {
+            if (t != ElementType.F32) throw new UsageException("finetune: --method full trains the base weights, in float32; --weights " + text + " is for lora and sparselora");
+            err.println("finetune: full fine-tuning changes the base weights, so every matrix is converted to float32 on load");
+        }
+        return t;
+    }
+
+    /**
+     * The run's peak memory from its flags and the model's headers alone (the launcher sizes the heap from it):
+     * the same figures the run checks before loading, for the default model when no {@code --model} is given.
+     */
+    static MemoryEstimate estimate(Args args) throws IOException {
+        Path modelPath = args.has("model") ? args.path("model") : TrainingFlags.defaultAssets().resolve("model");
+        Method method = args.choice("method", Method.class, Method.LORA);
+        ElementType convert = weightConversion(args, method, new PrintStream(java.io.OutputStream.nullOutputStream()));
+        ModelFiles.Stored stored = ModelFiles.stored(modelPath);
+        LlamaConfig c = stored.config();
+        int maxSeq = args.integer("max-seq", Math.min(c.maxSeqLen(), 1024), 2, c.maxSeqLen());
+        long matrices = c.parameterCount() - (2L * c.layers() + 1) * c.dim();
+        long heap, offHeap;
+        if (convert == null) {
+            heap = stored.floatBytes();
+            offHeap = stored.compactBytes();
+        } else {
+            long bytes = (long) (matrices * (double) convert.blockBytes() / convert.blockSize());
+            heap = convert == ElementType.F32 ? bytes : 0;
+            offHeap = convert == ElementType.F32 ? 0 : bytes;
+        }
+        long trainable = method == Method.FULL ? c.parameterCount() : c.parameterCount() / 100;
+        long packed = method == Method.FULL ? 0 : heap;
+        return MemoryEstimate.of(c, offHeap, heap, trainable, TrainingFlags.batchSize(args, 8), maxSeq, maxSeq, args.flag("checkpointing"), packed);
+    }
+
+    /** Bytes of the weights with every matrix in {@code type}. */
+    private static long storedAs(LlamaWeights w, ElementType type) {
+        long matrices = w.config().parameterCount() - (2L * w.config().layers() + 1) * w.config().dim();
+        return (long) (matrices * (double) type.blockBytes() / type.blockSize()) + 4L * (2L * w.config().layers() + 1) * w.config().dim();
+    }
+
+    /** The matrices' types, e.g. "bf16" or "q4_k+q6_k+f32". */
+    static String describeTypes(LlamaWeights w) {
+        java.util.Set<ElementType> types = java.util.EnumSet.noneOf(ElementType.class);
+        types.add(w.tokenEmbedding().type());
+        types.add(w.classifier().type());
+        for (var l : w.layers()) for (var t : List.of(l.wq(), l.wk(), l.wv(), l.wo(), l.gate(), l.up(), l.down())) types.add(t.type());
+        return String.join("+", types.stream().map(t -> t.name().toLowerCase(java.util.Locale.ROOT)).toList());
     }
 
     static LoraConfig loraConfig(Args args) {

@@ -24,6 +24,7 @@ public final class Main {
     /** Runs one command line; returns the exit code instead of exiting (tests call this). */
     public static int run(String[] argv, PrintStream out, PrintStream err) {
         List<Command> commands = commands();
+        if (argv.length > 0 && argv[0].equals(HeapPlan.FLAG)) return HeapPlan.print(Arrays.asList(argv).subList(1, argv.length), out);
         if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
             out.print(usage(commands));
             return argv.length == 0 ? 2 : 0;
@@ -44,7 +45,9 @@ public final class Main {
             if (System.getenv("SPARSELORA4J_TRACE") != null) e.printStackTrace(err);
             return 1;
         } catch (OutOfMemoryError e) {
-            err.println("sparselora4j " + command.name() + ": out of memory (" + e.getMessage() + "); raise -Xmx with JAVA_OPTS");
+            boolean direct = e.getMessage() != null && e.getMessage().contains("direct buffer memory");
+            err.println("sparselora4j " + command.name() + ": out of memory (" + e.getMessage() + "); raise "
+                    + (direct ? "-XX:MaxDirectMemorySize (native memory for compact weights)" : "-Xmx") + " with JAVA_OPTS");
             return 1;
         }
     }

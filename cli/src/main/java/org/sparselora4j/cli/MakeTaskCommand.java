@@ -6,7 +6,6 @@ import org.sparselora4j.models.format.Json;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -43,7 +42,7 @@ final class MakeTaskCommand implements Command {
         Path text = args.path("text");
         if (!Files.isRegularFile(text)) throw new IOException("--text " + text + ": no such file");
         Path dir = args.path("out");
-        WhoIsNamedTask.Split split = WhoIsNamedTask.generate(Files.readString(text, StandardCharsets.UTF_8),
+        WhoIsNamedTask.Split split = WhoIsNamedTask.generate(org.sparselora4j.models.format.TextFiles.readUtf8(text),
                 args.integer("validation-every", 7, 2, 1000), args.integer("min-chars", 300, 1, 1 << 20), args.integer("max-chars", 700, 1, 1 << 20),
                 args.integer("per-name-train", 120, 1, 1 << 20), args.integer("per-name-validation", 30, 1, 1 << 20), args.integer("seed", 1, 0, Integer.MAX_VALUE));
         write(dir.resolve("task-train.jsonl"), split.train());

@@ -2,6 +2,7 @@ package org.sparselora4j.cli;
 
 import org.sparselora4j.models.format.ModelFiles;
 import org.sparselora4j.models.format.Tokenizer;
+import org.sparselora4j.models.format.WeightStorage;
 import org.sparselora4j.models.llama.LlamaWeights;
 
 import java.io.IOException;
@@ -24,9 +25,14 @@ record ModelInput(LlamaWeights weights, Optional<Tokenizer> tokenizer, Path mode
     }
 
     static ModelInput load(Path model, Optional<Path> tokenizer) throws IOException {
+        return load(model, tokenizer, WeightStorage.FLOAT32);
+    }
+
+    /** {@link #load(Path, Optional)} with the matrices mapped in their stored types or decoded to float32. */
+    static ModelInput load(Path model, Optional<Path> tokenizer, WeightStorage storage) throws IOException {
         if (!Files.exists(model)) throw new IOException("--model " + model + ": no such file or folder");
         if (tokenizer.isPresent() && !Files.exists(tokenizer.get())) throw new IOException("--tokenizer " + tokenizer.get() + ": no such file");
-        org.sparselora4j.models.format.LoadedModel loaded = ModelFiles.load(model, tokenizer);
+        org.sparselora4j.models.format.LoadedModel loaded = ModelFiles.load(model, tokenizer, storage);
         return new ModelInput(loaded.weights(), loaded.tokenizer(), model);
     }
 

@@ -20,7 +20,6 @@ import org.sparselora4j.tensor.kernel.Rope;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,7 +69,7 @@ final class PretrainCommand implements Command {
         int seq = args.integer("seq", 256, 8, 1 << 16);
         int heads = args.integer("heads", 8, 1, 4096);
         LlamaConfig partial;
-        String corpus = Files.readString(text, StandardCharsets.UTF_8);
+        String corpus = org.sparselora4j.models.format.TextFiles.readUtf8(text);
 
         err.println("pretrain: learning a BPE vocabulary from " + text + " (" + corpus.length() + " characters)...");
         BpeTrainer.Vocabulary vocabulary = BpeTrainer.train(corpus, args.integer("vocab", 1024, 300, 1 << 20));

@@ -121,6 +121,9 @@ final class PruneCommand implements Command {
                     + " (this checkout does not have it yet); give --model F (and --tokenizer F)");
         }
         Path dataPath = dataPath(args, embedded);
+        if (org.sparselora4j.models.format.ModelFiles.stored(modelPath).compactBytes() > 0) {
+            err.println(name() + ": pruning changes the base weights, so the model's compact matrices (BF16, F16, quantized) are decoded to float32 on load");
+        }
         ModelInput model = ModelInput.load(modelPath, args.has("tokenizer") ? Optional.of(args.path("tokenizer")) : Optional.empty());
         Tokenizer tokenizer = model.tokenizer(args, name());
         LlamaWeights dense = model.weights();

@@ -24,7 +24,8 @@ import java.util.Optional;
  * {@code {"text": ..., "tokens": [...]}}, the text encoded and its ids. Only the tokenizer is read, never the weights.
  * With {@code --text}: BOS as the tokenizer's post-processor adds it (none for Qwen) unless {@code --no-bos};
  * special-token markup such as {@code <|eot_id|>} is one token only with {@code --special}. With {@code --messages}:
- * the conversation rendered by the model's chat template ({@link #render}).
+ * the conversation rendered by the model's chat template, encoded as transformers encodes a rendered chat (no BOS
+ * added, since the template writes its own; markup as special tokens).
  */
 final class TokenizeCommand implements Command {
     @Override
@@ -79,6 +80,7 @@ final class TokenizeCommand implements Command {
      * {@code tokenizer.chat_template}), as transformers' {@code apply_chat_template(tokenize=False)} renders it.
      */
     static String render(Args args, Path model, Path messages) throws IOException {
+        if (!Files.isRegularFile(messages)) throw new IOException("--messages " + messages + ": no such file");
         Optional<Path> tokenizer = args.has("tokenizer") ? Optional.of(args.path("tokenizer")) : Optional.empty();
         ChatTemplate template = ChatTemplateFlag.resolve(args, model, tokenizer).orElseThrow(() -> new ModelFormatException(model,
                 "has no chat template (no chat_template.jinja, tokenizer_config.json chat_template or GGUF tokenizer.chat_template); give --chat-template"));

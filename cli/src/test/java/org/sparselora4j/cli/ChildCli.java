@@ -1,5 +1,7 @@
 package org.sparselora4j.cli;
 
+import org.junit.jupiter.api.Assumptions;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +31,9 @@ final class ChildCli {
      */
     static ChildCli start(Path logs, String name, List<String> jvmOptions, long fileSizeLimitKiB, String... args) throws IOException {
         List<String> command = new ArrayList<>();
+        if (fileSizeLimitKiB > 0) {
+            Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/bash")), "skipped: a file-size limit needs bash's ulimit");
+        }
         if (fileSizeLimitKiB > 0) command.addAll(List.of("bash", "-c", "ulimit -f " + fileSizeLimitKiB + " && exec \"$@\"", "bash"));
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData",

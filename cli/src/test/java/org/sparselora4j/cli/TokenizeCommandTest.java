@@ -64,4 +64,17 @@ class TokenizeCommandTest {
         assertThat(bad.err().strip()).doesNotContain("\n").doesNotContain("Exception")
                 .contains(dir.resolve("tokenizer.json").toString()).contains("model.merges[0] \"a b\" names \"ab\", which is not in the vocab");
     }
+
+    @Test
+    void messagesAreRenderedWithTheChatTemplate() throws Exception {
+        String m = CliRun.shared("golden/families/qwen3/hf");
+        Path file = tmp.resolve("chat.json");
+        Files.writeString(file, "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\", \"content\": \"Hello!\"}]}");
+        CliRun run = CliRun.of("tokenize", "--model", m, "--messages", file.toString());
+        List<Integer> ids = tokens(run);
+        String text = (String) Json.parseObject(run.out()).get("text");
+        assertThat(text).startsWith("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+        assertThat(ids.getFirst()).isEqualTo(151644);   // <|im_start|> as one token
+        assertThat(ids).isEqualTo(tokens(CliRun.of("tokenize", "--model", m, "--text", text, "--special")));
+    }
 }

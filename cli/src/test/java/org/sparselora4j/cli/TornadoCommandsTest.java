@@ -52,11 +52,18 @@ class TornadoCommandsTest {
     }
 
     @Test
-    void benchGemmAndBenchStepRunOnTornado() {
+    void benchGemmRunsOnTornado() {
         TornadoOrSkip.tornado();
         CliRun gemm = CliRun.of("bench", "gemm", "--m", "33", "--k", "20", "--n", "17", "--reps", "3", "--warmup-s", "0", "--backend", "tornado");
         assertThat(gemm.exitCode()).as(gemm.err()).isZero();
         assertThat((String) Json.parseObject(gemm.out().strip()).get("backend")).startsWith("tornado:");
+    }
+
+    /** Slow: every weight of the model compiles its task graph (0.1-0.6 s each on PoCL here). */
+    @Test
+    @Tag("slow")
+    void benchStepRunsOnTornado() {
+        TornadoOrSkip.tornado();
         CliRun step = CliRun.of("bench", "step", "--preset", "stories260k", "--seq", "16", "--batch", "1", "--method", "lora", "--steps", "1",
                 "--warmup", "0", "--threads", "1", "--backend", "tornado");
         assertThat(step.exitCode()).as(step.err()).isZero();

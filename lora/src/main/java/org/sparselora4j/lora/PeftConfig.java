@@ -90,7 +90,8 @@ final class PeftConfig {
 
     private static float positive(Path file, String field, Object v) throws ModelFormatException {
         if (v == null) throw new ModelFormatException(file, field + " is missing");
-        if (!(v instanceof Number n) || !(n.doubleValue() > 0) || !Float.isFinite(n.floatValue())) {
+        // Tested as a float, the type it is kept in: 1e-320 is a positive double but a zero float.
+        if (!(v instanceof Number n) || !(n.floatValue() > 0) || !Float.isFinite(n.floatValue())) {
             throw new ModelFormatException(file, field + " must be a positive number, got " + Json.write(v));
         }
         return n.floatValue();

@@ -55,7 +55,7 @@ public final class SvdEstimator {
 
         /** The factors of a weight W (out, in): the top rank triplets of W = U·S·Vᵀ give A = V·√S, B = √S·Uᵀ. */
         public static Factors of(Tensor weight, int rank) {
-            Svd svd = Svd.truncated(weight, rank);
+            Svd svd = Svd.truncated(weight.toFloat32(), rank); // a compact weight is decoded for its SVD only
             int out = weight.rows();
             int in = weight.cols();
             double[] s = svd.s();
@@ -271,10 +271,9 @@ public final class SvdEstimator {
                 sha.update((l + "." + t.hfName() + ":" + w.rows() + "x" + w.cols()).getBytes(StandardCharsets.UTF_8));
                 long n = w.size();
                 long samples = Math.min(n, FINGERPRINT_SAMPLES);
-                float[] d = w.data();
                 for (long i = 0; i < samples; i++) {
                     long at = samples == n ? i : (samples == 1 ? 0 : i * (n - 1) / (samples - 1));
-                    buf.putFloat(d[w.offset() + (int) at]);
+                    buf.putFloat(w.get((int) (at / w.cols()), (int) (at % w.cols())));
                     if (!buf.hasRemaining()) {
                         sha.update(buf.flip());
                         buf.clear();

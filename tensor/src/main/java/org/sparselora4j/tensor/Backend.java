@@ -29,6 +29,11 @@ public interface Backend extends AutoCloseable {
 
     void colsAb(Tensor dy, Tensor w, Index cols, Tensor out, boolean accumulate);
 
+    /** Bytes of the copies of weights the backend keeps (packed copies, device buffers it reports); 0 if none. */
+    default long keptBytes() {
+        return 0;
+    }
+
     /** Releases what the backend keeps (device resources, packed copies); the shared {@link #cpu()} keeps nothing. */
     @Override
     void close();

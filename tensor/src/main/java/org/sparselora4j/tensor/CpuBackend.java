@@ -59,9 +59,18 @@ final class CpuBackend implements Backend {
         else MatMul.ab(a, b, out, accumulate);
     }
 
-    /** The packed copy of w in one layout, made on first use if the budget allows; null when there is none. */
+    @Override
+    public long keptBytes() {
+        return packedFloats() * Float.BYTES;
+    }
+
+    /**
+     * The packed copy of w in one layout, made on first use if the budget allows; null when there is none. A
+     * compact weight is never packed ahead: its float32 copy would be two to eight times its size, the memory it
+     * is kept compact to save, while decoding it as its panels are packed costs about as much as packing does.
+     */
     private PackedMatrix packed(Map<TensorKey, PackedMatrix> copies, Tensor w, boolean transposedLayout) {
-        if (budgetFloats == 0) return null;
+        if (budgetFloats == 0 || w.isCompact()) return null;
         int k = transposedLayout ? w.cols() : w.rows(), n = transposedLayout ? w.rows() : w.cols();
         PackedMatrix p = copies.computeIfAbsent(TensorKey.of(w), key -> {
             long floats = PackedMatrix.floatsFor(k, n);

@@ -1,27 +1,32 @@
 package org.sparselora4j.tensor;
 
+import java.lang.foreign.MemorySegment;
+
 /**
- * The identity of a tensor's elements: its backing array (by identity, never by contents, so a lookup costs no
- * pass over the data), offset and size. Two views of the same elements share a key. Caches of derived copies
- * of frozen weights (a device copy, a packed copy) are keyed by it.
+ * The identity of a tensor's elements: where they are stored (its backing array, by identity, never by contents,
+ * so a lookup costs no pass over the data; for a compact tensor its bytes' base object and address), offset and
+ * size. Two views of the same elements share a key. Caches of derived copies of frozen weights (a device copy,
+ * a packed copy) are keyed by it.
  */
-public record TensorKey(float[] data, int offset, int size) {
+public record TensorKey(Object storage, long offset, int size) {
     public static TensorKey of(Tensor t) {
-        return new TensorKey(t.data(), t.offset(), t.size());
+        if (!t.isCompact()) return new TensorKey(t.data(), t.offset(), t.size());
+        MemorySegment b = t.bytes();
+        return new TensorKey(b.heapBase().orElse(null), b.address(), t.size());
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TensorKey k && k.data == data && k.offset == offset && k.size == size;
+        return o instanceof TensorKey k && k.storage == storage && k.offset == offset && k.size == size;
     }
 
     @Override
     public int hashCode() {
-        return (System.identityHashCode(data) * 31 + offset) * 31 + size;
+        return (System.identityHashCode(storage) * 31 + Long.hashCode(offset)) * 31 + size;
     }
 
     @Override
     public String toString() {
-        return "TensorKey[" + size + " floats at " + offset + "]";
+        return "TensorKey[" + size + " elements at " + offset + "]";
     }
 }

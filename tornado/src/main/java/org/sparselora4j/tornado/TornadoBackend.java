@@ -133,9 +133,13 @@ public final class TornadoBackend implements Backend {
         TensorKey key = TensorKey.of(w);
         ProductGraph g = weights.get(key);
         if (g == null || !g.fits(a.size(), 0, idxSize, cSize)) {
-            int aCap = Math.max(a.size(), g == null ? 0 : g.aCapacity());
+            // Room for the backward product too (dy·W reads m x out and writes m x in, the forward the other way round):
+            // each rebuild costs a compile (about 0.1-0.6 s on PoCL) and an upload of the weight.
+            long both = (long) m * Math.max(w.rows(), w.cols());
+            int room = (int) Math.min(Integer.MAX_VALUE - 8, both);
+            int aCap = Math.max(Math.max(a.size(), room), g == null ? 0 : g.aCapacity());
             int idxCap = Math.max(idxSize, g == null ? 0 : g.idxCapacity());
-            int cCap = Math.max(cSize, g == null ? 0 : g.cCapacity());
+            int cCap = Math.max(Math.max(cSize, room), g == null ? 0 : g.cCapacity());
             if (g != null) weights.remove(key).close();
             g = ProductGraph.forWeight(nextName(), device, w, aCap, idxCap, cCap);
             weights.put(key, g);

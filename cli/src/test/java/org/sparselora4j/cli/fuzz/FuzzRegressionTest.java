@@ -180,6 +180,68 @@ class FuzzRegressionTest {
                 .hasMessageContaining("tensor blk.0.attn_q.weight").hasMessageContaining("at data offset -2147483648");
     }
 
+    /** A shard named "" mapped the folder itself ("No such device"); a missing shard was a bare NoSuchFileException. */
+    @Test
+    void aShardIndexNamingNoFileOrAMissingOneIsAFormatError() throws IOException {
+        Seeds.shardedModel(tmp);
+        Path index = tmp.resolve("model.safetensors.index.json");
+        String text = Files.readString(index);
+        Files.writeString(index, text.replaceFirst("model-00001-of-00002.safetensors", ""));
+        assertThatThrownBy(() -> ModelFiles.load(tmp, Optional.empty())).isInstanceOf(ModelFormatException.class)
+                .hasMessageStartingWith(index + ": bad shard file name for ");
+        Files.writeString(index, text.replace("model-00002-of-00002.safetensors", "model-00002-of-00003.safetensors"));
+        assertThatThrownBy(() -> ModelFiles.load(tmp, Optional.empty())).isInstanceOf(ModelFormatException.class)
+                .hasMessageStartingWith(index + ": shard model-00002-of-00003.safetensors (for ").hasMessageEndingWith(") is not in the folder");
+    }
+
+    /** A chat template or messages file that is not UTF-8 threw MalformedInputException ("Input length = 1"). */
+    @Test
+    void aChatFileThatIsNotUtf8NamesTheFile() throws IOException {
+        Seeds.chatTokenizerConfig(tmp);
+        Path config = tmp.resolve("tokenizer_config.json");
+        byte[] bytes = Files.readAllBytes(config);
+        bytes[bytes.length - 3] = (byte) 0xFE;
+        Files.write(config, bytes);
+        assertThatThrownBy(() -> org.sparselora4j.models.chat.ChatTemplates.fromTokenizerConfig(config))
+                .isInstanceOf(ModelFormatException.class).hasMessageStartingWith(config + ": not UTF-8 text");
+        Path messages = tmp.resolve("chat.json");
+        Files.write(messages, new byte[] {'[', (byte) 0xC3, ']'});
+        assertThatThrownBy(() -> org.sparselora4j.models.chat.MessagesFile.render(messages, Seeds.template(), true))
+                .isInstanceOf(ModelFormatException.class).hasMessageStartingWith(messages + ": not UTF-8 text");
+    }
+
+    /** A template nesting 5,000 brackets overflowed the parser's stack (StackOverflowError). */
+    @Test
+    void aDeeplyNestedTemplateIsATemplateError() {
+        String source = "{{ " + "[".repeat(5000) + "1" + "]".repeat(5000) + " }}";
+        assertThatThrownBy(() -> org.sparselora4j.models.chat.ChatTemplate.parse(source, "t.jinja", Map.of()))
+                .isInstanceOf(org.sparselora4j.models.template.TemplateException.class).hasMessageContaining("t.jinja").hasMessageContaining("nested deeper than 200");
+        String blocks = "{% if true %}".repeat(1000) + "x" + "{% endif %}".repeat(1000);
+        assertThatThrownBy(() -> org.sparselora4j.models.chat.ChatTemplate.parse(blocks, "t.jinja", Map.of()))
+                .isInstanceOf(org.sparselora4j.models.template.TemplateException.class).hasMessageContaining("nested deeper than 200");
+    }
+
+    /** A template that drops assistant turns threw IllegalStateException from the span finder. */
+    @Test
+    void aTemplateThatLosesTheAssistantTurnIsATemplateError() {
+        var template = org.sparselora4j.models.chat.ChatTemplate.parse("{% for m in messages %}{{ m['role'] }}{% endfor %}", "t.jinja", Map.of());
+        var turns = List.of(new org.sparselora4j.models.chat.ChatMessage(org.sparselora4j.models.chat.ChatMessage.Role.USER, "hi"),
+                new org.sparselora4j.models.chat.ChatMessage(org.sparselora4j.models.chat.ChatMessage.Role.ASSISTANT, "yes"));
+        assertThatThrownBy(() -> template.renderForTraining(turns)).isInstanceOf(org.sparselora4j.models.template.TemplateException.class)
+                .hasMessage("t.jinja: cannot find assistant message 2 in the rendered conversation");
+    }
+
+    /** lora_alpha 1e-320 passed as positive (a double) and became 0 as a float: IllegalArgumentException from LoraConfig. */
+    @Test
+    void anAlphaThatIsZeroAsAFloatIsRefusedNamingTheFile() throws IOException {
+        Path adapter = tmp.resolve("adapter");
+        Seeds.peftAdapter(adapter);
+        Path config = adapter.resolve(PeftAdapter.CONFIG);
+        Files.writeString(config, Files.readString(config).replace("\"lora_alpha\":8", "\"lora_alpha\":1e-320"));
+        assertThatThrownBy(() -> PeftAdapter.read(adapter, Seeds.weights())).isInstanceOf(ModelFormatException.class)
+                .hasMessage(config + ": lora_alpha must be a positive number, got 1.0E-320");
+    }
+
     private static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {

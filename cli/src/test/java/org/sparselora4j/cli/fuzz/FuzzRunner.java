@@ -112,9 +112,9 @@ final class FuzzRunner {
         if (o.allocated > allowed) return "allocated " + o.allocated + " bytes, over the " + allowed + " the input justifies";
         Throwable e = o.error;
         if (e == null) return null;
-        if (!t.documented().isInstance(e)) return "threw " + describe(e);
+        if (t.documented().stream().noneMatch(c -> c.isInstance(e))) return "threw " + describe(e);
         String m = e.getMessage();
-        if (m == null || m.isBlank()) return "threw " + t.documented().getSimpleName() + " without a message";
+        if (m == null || m.isBlank()) return "threw " + e.getClass().getSimpleName() + " without a message";
         if (m.contains("\n")) return "message is not one line: " + describe(e);
         if (!m.contains(dir.toString())) return "message does not name the file: " + describe(e);
         return null;

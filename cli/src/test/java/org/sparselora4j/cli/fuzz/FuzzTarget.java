@@ -16,14 +16,19 @@ import java.util.List;
  * @param call       parses the folder; its allocation is what the allocation limit bounds
  * @param use        uses the result a little, as a caller would (time limit and exception rules apply, not the
  *                   allocation limit: encoding text with a tokenizer may legitimately grow with what the file says)
- * @param documented the parser's exception for bad input; a case that throws it must name the file in one line
+ * @param documented the parser's exceptions for bad input; a case that throws one must name the file in one line
  */
 record FuzzTarget(String name, Seed seed, String mutated, List<Mutation> mutations, Call call, Use use,
-                  Class<? extends Exception> documented) {
+                  List<Class<? extends Exception>> documented) {
+    /** A target with one documented exception. */
+    FuzzTarget(String name, Seed seed, String mutated, List<Mutation> mutations, Call call, Use use, Class<? extends Exception> documented) {
+        this(name, seed, mutated, mutations, call, use, List.of(documented));
+    }
+
     /** A target whose result needs no use beyond parsing. */
     FuzzTarget(String name, Seed seed, String mutated, List<Mutation> mutations, Call call, Class<? extends Exception> documented) {
         this(name, seed, mutated, mutations, call, parsed -> {
-        }, documented);
+        }, List.of(documented));
     }
 
     /** Writes the valid input files. */

@@ -55,6 +55,12 @@ final class GgufWriter {
         for (String s : values) str(kv, s);
     }
 
+    void ints(String key, int[] values) {
+        key(key, 9);
+        kv.writeBytes(le(12).putInt(5).putLong(values.length).array());
+        for (int v : values) kv.writeBytes(le(4).putInt(v).array());
+    }
+
     void floats(String key, float[] values) {
         key(key, 9);
         kv.writeBytes(le(12).putInt(6).putLong(values.length).array());

@@ -23,7 +23,7 @@ class ParserFuzzTest {
     Path tmp;
 
     static final int DEFAULT_CASES = 200;
-    static final int SLOW_CASES = 6000;
+    static final int SLOW_CASES = 4500;
 
     @Test
     void everyParserSurvivesMutatedInput() throws IOException {

@@ -8,6 +8,7 @@ import org.sparselora4j.lora.PeftAdapter;
 import org.sparselora4j.lora.run.Checkpoint;
 import org.sparselora4j.models.format.HuggingFaceModel;
 import org.sparselora4j.models.format.Json;
+import org.sparselora4j.models.format.SafetensorsWriter;
 import org.sparselora4j.models.format.SentencePieceTokenizer;
 import org.sparselora4j.models.llama.LlamaConfig;
 import org.sparselora4j.models.llama.LlamaInit;
@@ -145,11 +146,30 @@ final class Seeds {
         HuggingFaceModel.write(dir, weights());
     }
 
+    /** A sharded Hugging Face folder: {@code config.json}, two shards and {@code model.safetensors.index.json}. */
+    static void shardedModel(Path dir) throws IOException {
+        LlamaWeights w = weights();
+        HuggingFaceModel.write(dir, w);
+        Files.delete(dir.resolve(HuggingFaceModel.WEIGHTS));
+        Map<String, Tensor> all = HuggingFaceModel.tensors(w);
+        Map<String, Tensor> first = new LinkedHashMap<>(), second = new LinkedHashMap<>();
+        Map<String, Object> weightMap = new LinkedHashMap<>();
+        int i = 0;
+        for (Map.Entry<String, Tensor> e : all.entrySet()) {
+            boolean one = i++ < all.size() / 2;
+            (one ? first : second).put(e.getKey(), e.getValue());
+            weightMap.put(e.getKey(), one ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors");
+        }
+        SafetensorsWriter.write(dir.resolve("model-00001-of-00002.safetensors"), first, Map.of("format", "pt"));
+        SafetensorsWriter.write(dir.resolve("model-00002-of-00002.safetensors"), second, Map.of("format", "pt"));
+        Files.writeString(dir.resolve(HuggingFaceModel.INDEX), Json.write(ordered("metadata", ordered("total_size", 1L), "weight_map", weightMap)));
+    }
+
     /** A safetensors file with F32, F16, BF16 and integer tensors and metadata. */
     static void safetensors(Path file) throws IOException {
         SplittableRandom r = new SplittableRandom(3);
         Map<String, Object> header = new LinkedHashMap<>();
-        header.put("__metadata__", Map.of("format", "pt", "note", "fuzz seed"));
+        header.put("__metadata__", ordered("format", "pt", "note", "fuzz seed"));
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         String[][] tensors = {{"a.f32", "F32", "4", "8"}, {"b.f16", "F16", "3", "5"}, {"c.bf16", "BF16", "7"}, {"d.i64", "I64", "2", "2"},
                 {"e.u8", "U8", "9"}, {"f.empty", "F32", "0", "4"}};
@@ -168,7 +188,7 @@ final class Seeds {
             };
             long begin = data.size();
             for (int i = 0; i < elements * bytes; i++) data.write(r.nextInt(256));
-            header.put(t[0], Map.of("dtype", t[1], "shape", shape, "data_offsets", List.of(begin, (long) data.size())));
+            header.put(t[0], ordered("dtype", t[1], "shape", shape, "data_offsets", List.of(begin, (long) data.size())));
         }
         byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(8 + json.length + data.size()).order(ByteOrder.LITTLE_ENDIAN);
@@ -195,17 +215,17 @@ final class Seeds {
         model.put("merges", merges);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("version", "1.0");
-        json.put("added_tokens", List.of(Map.of("id", 0L, "content", "<unk>", "special", true),
-                Map.of("id", 1L, "content", "<s>", "special", true), Map.of("id", 2L, "content", "</s>", "special", true)));
-        json.put("normalizer", Map.of("type", "Sequence", "normalizers", List.of(Map.of("type", "Prepend", "prepend", "\u2581"),
-                Map.of("type", "Replace", "pattern", Map.of("String", " "), "content", "\u2581"))));
+        json.put("added_tokens", List.of(ordered("id", 0L, "content", "<unk>", "special", true),
+                ordered("id", 1L, "content", "<s>", "special", true), ordered("id", 2L, "content", "</s>", "special", true)));
+        json.put("normalizer", ordered("type", "Sequence", "normalizers", List.of(ordered("type", "Prepend", "prepend", "\u2581"),
+                ordered("type", "Replace", "pattern", ordered("String", " "), "content", "\u2581"))));
         json.put("pre_tokenizer", null);
         json.put("model", model);
         Files.writeString(dir.resolve("tokenizer.json"), Json.write(json));
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("add_bos_token", true);
         config.put("bos_token", "<s>");
-        config.put("eos_token", Map.of("content", "</s>", "lstrip", false, "special", true));
+        config.put("eos_token", ordered("content", "</s>", "lstrip", false, "special", true));
         config.put("model_max_length", 16L);
         config.put("chat_template", "{% for message in messages %}{{ '<s>' + message['role'] + ': ' + message['content'] }}{% endfor %}");
         Files.writeString(dir.resolve("tokenizer_config.json"), Json.write(config));
@@ -224,8 +244,8 @@ final class Seeds {
         model.put("vocab", vocab);
         model.put("merges", List.of(List.of("\u0120", "t"), List.of("h", "e"), List.of("\u0120t", "he")));
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("added_tokens", List.of(Map.of("id", 259L, "content", "<|endoftext|>", "special", true)));
-        json.put("pre_tokenizer", Map.of("type", "ByteLevel", "add_prefix_space", false, "use_regex", true));
+        json.put("added_tokens", List.of(ordered("id", 259L, "content", "<|endoftext|>", "special", true)));
+        json.put("pre_tokenizer", ordered("type", "ByteLevel", "add_prefix_space", false, "use_regex", true));
         json.put("model", model);
         Files.writeString(dir.resolve("tokenizer.json"), Json.write(json));
     }
@@ -244,14 +264,14 @@ final class Seeds {
     static void promptCompletion(Path file) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 6; i++) {
-            sb.append(Json.write(Map.of("prompt", "Question " + i + ": who ate the " + "otter ".repeat(i) + "?", "completion", " the " + i))).append('\n');
+            sb.append(Json.write(ordered("prompt", "Question " + i + ": who ate the " + "otter ".repeat(i) + "?", "completion", " the " + i))).append('\n');
         }
         Files.writeString(file, sb.toString());
     }
 
     static void textLines(Path file) throws IOException {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 6; i++) sb.append(Json.write(Map.of("text", TEXT.substring(0, 10 + 7 * i)))).append('\n');
+        for (int i = 0; i < 6; i++) sb.append(Json.write(ordered("text", TEXT.substring(0, 10 + 7 * i)))).append('\n');
         Files.writeString(file, sb.toString());
     }
 
@@ -286,9 +306,98 @@ final class Seeds {
     static void metrics(Path dir) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (int step = 1; step <= 6; step++) {
-            sb.append(Json.write(Map.of("kind", "train", "step", (long) step, "loss", 5.0 / step, "lr", 1e-3))).append('\n');
-            if (step % 3 == 0) sb.append(Json.write(Map.of("kind", "eval", "step", (long) step, "loss", 4.0 / step))).append('\n');
+            sb.append(Json.write(ordered("kind", "train", "step", (long) step, "loss", 5.0 / step, "lr", 1e-3))).append('\n');
+            if (step % 3 == 0) sb.append(Json.write(ordered("kind", "eval", "step", (long) step, "loss", 4.0 / step))).append('\n');
         }
         Files.writeString(dir.resolve("metrics.jsonl"), sb.toString());
+    }
+
+    /** A ChatML-like template with loops, conditions, filters, loop variables and raise_exception. */
+    static final String TEMPLATE = "{% if messages[0]['role'] == 'system' %}{% set system = messages[0]['content'] | trim %}"
+            + "{% set messages = messages[1:] %}{% else %}{% set system = '' %}{% endif %}"
+            + "{{ bos_token }}{% if system %}{{ '<|system|>' + system + '\\n' }}{% endif %}"
+            + "{% for message in messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}"
+            + "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}"
+            + "{% if message['role'] == 'user' %}{{ '<|user|>' + message['content'] | trim + '\\n' }}"
+            + "{% elif message['role'] == 'assistant' %}{{ '<|assistant|>' + message['content'] + eos_token }}{% endif %}{% endfor %}"
+            + "{% if add_generation_prompt %}{{ '<|assistant|>' }}{% endif %}";
+
+    static org.sparselora4j.models.chat.ChatTemplate template() {
+        return org.sparselora4j.models.chat.ChatTemplate.parse(TEMPLATE, "the seed template", Map.of("bos_token", "<s>", "eos_token", "</s>"));
+    }
+
+    /** {@code tokenizer_config.json} with {@link #TEMPLATE} as its chat_template. */
+    static void chatTokenizerConfig(Path dir) throws IOException {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("bos_token", "<s>");
+        config.put("eos_token", ordered("content", "</s>", "special", true));
+        config.put("chat_template", TEMPLATE);
+        Files.writeString(dir.resolve("tokenizer_config.json"), Json.write(config));
+    }
+
+    static List<Map<String, Object>> conversation(int i) {
+        return List.of(ordered("role", "system", "content", " Be brief. "), ordered("role", "user", "content", "Who ate the otter " + i + "?"),
+                ordered("role", "assistant", "content", "the " + "cat ".repeat(i % 3 + 1).strip()));
+    }
+
+    static void messagesLines(Path file) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 5; i++) sb.append(Json.write(ordered("messages", conversation(i)))).append('\n');
+        Files.writeString(file, sb.toString());
+    }
+
+    static void alpacaLines(Path file) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            sb.append(Json.write(ordered("instruction", "Name the animal " + i, "input", i % 2 == 0 ? "" : "the otter ate", "output", "otter"))).append('\n');
+        }
+        Files.writeString(file, sb.toString());
+    }
+
+    /** A conversation file for {@code tokenize --messages}. */
+    static void messagesFile(Path file) throws IOException {
+        Files.writeString(file, Json.write(ordered("messages", conversation(1), "tools", List.of())));
+    }
+
+    /** A GGUF file holding only a gpt2 (byte-level BPE) tokenizer: tokens, merges, token types, pre. */
+    static void ggufByteLevelTokenizer(Path file) throws IOException {
+        GgufWriter g = new GgufWriter();
+        List<String> tokens = new ArrayList<>();
+        for (int b = 0; b < 256; b++) tokens.add(byteChar(b));
+        tokens.addAll(List.of("\u0120t", "he", "\u0120the", "<|endoftext|>"));
+        int[] types = new int[tokens.size()];
+        java.util.Arrays.fill(types, 1);
+        types[types.length - 1] = 3;
+        g.string("general.architecture", "llama");
+        g.string("tokenizer.ggml.model", "gpt2");
+        g.string("tokenizer.ggml.pre", "llama-bpe");
+        g.strings("tokenizer.ggml.tokens", tokens);
+        g.strings("tokenizer.ggml.merges", List.of("\u0120 t", "h e", "\u0120t he"));
+        g.ints("tokenizer.ggml.token_type", types);
+        g.u32("tokenizer.ggml.bos_token_id", tokens.size() - 1);
+        g.u32("tokenizer.ggml.eos_token_id", tokens.size() - 1);
+        Files.write(file, g.bytes());
+    }
+
+    /** A Llama 3 style {@code tokenizer.json}: Split on the Llama 3 regex, then ByteLevel without its own regex. */
+    static void splitTokenizer(Path dir) throws IOException {
+        byteLevelTokenizer(dir);
+        Path file = dir.resolve("tokenizer.json");
+        Map<String, Object> json = Json.parseObject(Files.readString(file));
+        String regex = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+        json.put("pre_tokenizer", ordered("type", "Sequence", "pretokenizers", List.of(
+                ordered("type", "Split", "pattern", ordered("Regex", regex), "behavior", "Isolated", "invert", false),
+                ordered("type", "ByteLevel", "add_prefix_space", false, "trim_offsets", true, "use_regex", false))));
+        Files.writeString(file, Json.write(json));
+    }
+
+    /**
+     * A map that keeps the order its keys are given in. Map.of's order changes from JVM to JVM, which would make the
+     * seed files, and so every case, differ between the run that printed a seed and the one that replays it.
+     */
+    static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        return m;
     }
 }

@@ -7,12 +7,18 @@ import org.sparselora4j.lora.data.DatasetException;
 import org.sparselora4j.lora.data.DatasetReader;
 import org.sparselora4j.lora.run.Checkpoint;
 import org.sparselora4j.lora.run.MetricsLog;
+import org.sparselora4j.models.chat.ChatMessage;
+import org.sparselora4j.models.chat.ChatTemplate;
+import org.sparselora4j.models.chat.ChatTemplates;
+import org.sparselora4j.models.chat.MessagesFile;
+import org.sparselora4j.models.format.HuggingFaceModel;
 import org.sparselora4j.models.format.LoadedModel;
 import org.sparselora4j.models.format.ModelFiles;
 import org.sparselora4j.models.format.ModelFormatException;
 import org.sparselora4j.models.format.Safetensors;
 import org.sparselora4j.models.format.Tokenizer;
 import org.sparselora4j.models.llama.LlamaWeights;
+import org.sparselora4j.models.template.TemplateException;
 import org.sparselora4j.sparse.EstimatorFileException;
 import org.sparselora4j.sparse.SvdEstimator;
 
@@ -39,12 +45,28 @@ final class Targets {
                         Targets::model, Targets::useModel, ModelFormatException.class),
                 new FuzzTarget("hf model.safetensors", Seeds::huggingFaceModel, "model.safetensors", JsonMutations.safetensors(),
                         Targets::model, Targets::useModel, ModelFormatException.class),
+                new FuzzTarget("hf shard index", Seeds::shardedModel, HuggingFaceModel.INDEX, JsonMutations.document(),
+                        Targets::model, Targets::useModel, ModelFormatException.class),
                 new FuzzTarget("tokenizer.json", Seeds::huggingFaceTokenizer, "tokenizer.json", JsonMutations.document(),
                         dir -> tokenizer(dir, Seeds.VOCAB), Targets::use, ModelFormatException.class),
                 new FuzzTarget("tokenizer_config.json", Seeds::huggingFaceTokenizer, "tokenizer_config.json", JsonMutations.document(),
                         dir -> tokenizer(dir, Seeds.VOCAB), Targets::use, ModelFormatException.class),
                 new FuzzTarget("byte-level tokenizer.json", Seeds::byteLevelTokenizer, "tokenizer.json", JsonMutations.document(),
                         dir -> tokenizer(dir, 1 << 20), Targets::use, ModelFormatException.class),
+                new FuzzTarget("llama 3 split tokenizer.json", Seeds::splitTokenizer, "tokenizer.json", JsonMutations.document(),
+                        dir -> tokenizer(dir, 1 << 20), Targets::use, ModelFormatException.class),
+                new FuzzTarget("gguf gpt2 tokenizer", dir -> Seeds.ggufByteLevelTokenizer(dir.resolve("t.gguf")), "t.gguf", GgufMutations.all(),
+                        dir -> tokenizer(dir.resolve("t.gguf"), 1 << 20), Targets::use, ModelFormatException.class),
+                new FuzzTarget("chat template", Seeds::chatTokenizerConfig, "tokenizer_config.json", JsonMutations.document(),
+                        dir -> ChatTemplates.fromTokenizerConfig(dir.resolve("tokenizer_config.json")), Targets::chat,
+                        List.of(ModelFormatException.class, TemplateException.class)),
+                new FuzzTarget("messages file", dir -> Seeds.messagesFile(dir.resolve("chat.json")), "chat.json", JsonMutations.document(),
+                        dir -> MessagesFile.render(dir.resolve("chat.json"), Seeds.template(), true), parsed -> {
+                        }, List.of(ModelFormatException.class, TemplateException.class)),
+                new FuzzTarget("jsonl messages", dir -> Seeds.messagesLines(dir.resolve("data.jsonl")), "data.jsonl",
+                        JsonMutations.lines(), dir -> chatData(tokenizer, dir.resolve("data.jsonl")), DatasetException.class),
+                new FuzzTarget("jsonl alpaca", dir -> Seeds.alpacaLines(dir.resolve("data.jsonl")), "data.jsonl",
+                        JsonMutations.lines(), dir -> chatData(tokenizer, dir.resolve("data.jsonl")), DatasetException.class),
                 new FuzzTarget("llama2c tokenizer.bin", dir -> Seeds.llama2cTokenizer(dir.resolve("tokenizer.bin")), "tokenizer.bin",
                         ByteMutations.all(), dir -> tokenizer(dir.resolve("tokenizer.bin"), Seeds.VOCAB), Targets::use, ModelFormatException.class),
                 new FuzzTarget("jsonl prompt/completion", dir -> Seeds.promptCompletion(dir.resolve("data.jsonl")), "data.jsonl",
@@ -102,6 +124,20 @@ final class Targets {
     private static Object data(Tokenizer tokenizer, Path path) throws Exception {
         return new DatasetReader(tokenizer, 24, warning -> {
         }).read(path);
+    }
+
+    private static Object chatData(Tokenizer tokenizer, Path path) throws Exception {
+        return new DatasetReader(tokenizer, 256, warning -> {
+        }, Optional.of(Seeds.template())).read(path);
+    }
+
+    /** Renders a conversation with the template found, for display and for training. */
+    private static void chat(Object parsed) {
+        @SuppressWarnings("unchecked")
+        Optional<ChatTemplate> template = (Optional<ChatTemplate>) parsed;
+        if (template.isEmpty()) return;
+        template.get().renderMaps(Seeds.conversation(2), true, java.util.Map.of());
+        template.get().renderForTraining(List.of(new ChatMessage(ChatMessage.Role.USER, "hi"), new ChatMessage(ChatMessage.Role.ASSISTANT, "the cat")));
     }
 
     private static Object checkpoint(Path dir) throws Exception {

@@ -111,7 +111,7 @@ public final class ChatTemplate {
             int suffix = commonSuffix(full, other, prefix);
             int contentEnd = full.length() - suffix;
             if (other.substring(prefix, other.length() - suffix).indexOf(PROBE) < 0) {
-                throw new IllegalStateException(origin() + ": cannot find assistant message " + (i + 1) + " in the rendered conversation");
+                throw new org.sparselora4j.models.template.TemplateException(origin() + ": cannot find assistant message " + (i + 1) + " in the rendered conversation");
             }
             int start = prefix;
             String before = renderPrefix(maps.subList(0, i));

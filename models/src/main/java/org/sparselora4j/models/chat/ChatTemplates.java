@@ -4,9 +4,9 @@ import org.sparselora4j.models.format.Gguf;
 import org.sparselora4j.models.format.Json;
 import org.sparselora4j.models.format.ModelFiles;
 import org.sparselora4j.models.format.ModelFormatException;
+import org.sparselora4j.models.format.TextFiles;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -79,7 +79,7 @@ public final class ChatTemplates {
         Map<String, String> special = specialTokens(json, config);
         Path jinja = dir.resolve("chat_template.jinja");
         if (Files.isRegularFile(jinja)) {
-            return Optional.of(ChatTemplate.parse(Files.readString(jinja, StandardCharsets.UTF_8), jinja.toString(), special));
+            return Optional.of(ChatTemplate.parse(TextFiles.readUtf8(jinja), jinja.toString(), special));
         }
         if (json.isEmpty()) return Optional.empty();
         return fromConfig(json, config, special);
@@ -116,7 +116,7 @@ public final class ChatTemplates {
 
     private static Map<String, Object> readConfig(Path config) throws IOException {
         try {
-            return Json.parseObject(Files.readString(config, StandardCharsets.UTF_8));
+            return Json.parseObject(TextFiles.readUtf8(config));
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(config, "malformed JSON (" + e.getMessage() + ")");
         }

@@ -2,10 +2,10 @@ package org.sparselora4j.models.chat;
 
 import org.sparselora4j.models.format.Json;
 import org.sparselora4j.models.format.ModelFormatException;
+import org.sparselora4j.models.format.TextFiles;
 import org.sparselora4j.models.template.TemplateException;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ public final class MessagesFile {
     /** The conversation in {@code file} rendered with {@code template}. */
     public static String render(Path file, ChatTemplate template, boolean addGenerationPrompt) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": no such messages file");
-        String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+        String text = TextFiles.readUtf8(file).strip();
         Object json;
         try {
             json = Json.parse(text);

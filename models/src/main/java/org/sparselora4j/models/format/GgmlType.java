@@ -1,12 +1,15 @@
 package org.sparselora4j.models.format;
 
+import org.sparselora4j.tensor.ElementType;
+import org.sparselora4j.tensor.kernel.Dequant;
+
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * GGML tensor element types with their GGUF ids and storage: {@code blockSize} elements take {@code blockBytes}
- * bytes. Sizes are known for the common types so every tensor's extent can be checked; {@link #dequantize}
- * handles F32, F16, BF16 and Q8_0 (blocks of 32: an f16 scale d, then 32 int8 q; value = d·q).
+ * bytes. Sizes are known for the common types so every tensor's extent can be checked; the types a frozen
+ * weight can be ({@link #elementType}: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K, those of a Q4_K_M file) are
+ * decoded by {@link Dequant} or used in place.
  */
 public enum GgmlType {
     F32(0, 1, 4), F16(1, 1, 2), Q4_0(2, 32, 18), Q4_1(3, 32, 20), Q5_0(6, 32, 22), Q5_1(7, 32, 24),
@@ -32,9 +35,23 @@ public enum GgmlType {
         return null;
     }
 
+    /** The engine's type for this one, or null when a weight cannot be stored in it. */
+    ElementType elementType() {
+        return switch (this) {
+            case F32 -> ElementType.F32;
+            case F16 -> ElementType.F16;
+            case BF16 -> ElementType.BF16;
+            case Q8_0 -> ElementType.Q8_0;
+            case Q4_0 -> ElementType.Q4_0;
+            case Q4_K -> ElementType.Q4_K;
+            case Q6_K -> ElementType.Q6_K;
+            default -> null;
+        };
+    }
+
     /** Whether {@link #dequantize} can decode this type. */
     boolean loadable() {
-        return this == F32 || this == F16 || this == BF16 || this == Q8_0;
+        return elementType() != null;
     }
 
     /** Bytes of {@code elements} elements (a whole number of blocks), or -1 when that overflows. */
@@ -46,22 +63,8 @@ public enum GgmlType {
 
     /** Decodes {@code out.length} elements stored from byte {@code at} of {@code data} into float32. */
     void dequantize(MemorySegment data, long at, float[] out) {
-        switch (this) {
-            case F32 -> MemorySegment.copy(data, MappedFile.FLOAT, at, out, 0, out.length);
-            case F16 -> {
-                for (int i = 0; i < out.length; i++) out[i] = Float.float16ToFloat(data.get(MappedFile.SHORT, at + 2L * i));
-            }
-            case BF16 -> {
-                for (int i = 0; i < out.length; i++) out[i] = Safetensors.bf16ToFloat(data.get(MappedFile.SHORT, at + 2L * i));
-            }
-            case Q8_0 -> {
-                for (int b = 0; b < out.length / 32; b++) {
-                    long block = at + (long) b * 34;
-                    float d = Float.float16ToFloat(data.get(MappedFile.SHORT, block));
-                    for (int i = 0; i < 32; i++) out[b * 32 + i] = d * data.get(ValueLayout.JAVA_BYTE, block + 2 + i);
-                }
-            }
-            default -> throw new UnsupportedOperationException("cannot dequantize " + this);
-        }
+        ElementType t = elementType();
+        if (t == null) throw new UnsupportedOperationException("cannot dequantize " + this);
+        Dequant.decode(t, data.asSlice(at, t.bytes(out.length)), 0, out.length, out, 0);
     }
 }

@@ -1,5 +1,6 @@
 package org.sparselora4j.models.format;
 
+import org.sparselora4j.tensor.ElementType;
 import org.sparselora4j.tensor.Tensor;
 
 import java.io.IOException;
@@ -61,7 +62,12 @@ public final class Gguf implements AutoCloseable {
 
     /** Maps the file and parses and validates everything before the tensor data. */
     public static Gguf open(Path path) throws IOException {
-        MappedFile file = MappedFile.open(path);
+        return open(path, WeightStorage.FLOAT32);
+    }
+
+    /** Maps the file; with {@link WeightStorage#AS_STORED} the mapping outlives {@link #close} for {@link #matrix}'s views. */
+    public static Gguf open(Path path, WeightStorage storage) throws IOException {
+        MappedFile file = storage == WeightStorage.AS_STORED ? MappedFile.openKept(path) : MappedFile.open(path);
         try {
             return parse(file);
         } catch (IOException | RuntimeException e) {
@@ -137,14 +143,33 @@ public final class Gguf implements AutoCloseable {
     public Tensor read(String name) throws ModelFormatException {
         TensorInfo t = tensors.get(name);
         if (t == null) throw file.error("missing tensor " + name);
-        if (!t.type().loadable()) {
-            throw file.error("tensor " + name + " has type " + t.type() + " (" + t.type().id
-                    + "), which this engine cannot load (F32, F16, BF16 and Q8_0 only)");
-        }
+        requireLoadable(t);
         if (t.elements() > Integer.MAX_VALUE - 8) throw file.error("tensor " + name + " has " + t.elements() + " elements, over the 2^31 limit");
         float[] out = new float[(int) t.elements()];
         t.type().dequantize(file.segment(), t.offset(), out);
         return Tensor.of(out, t.shape());
+    }
+
+    private void requireLoadable(TensorInfo t) throws ModelFormatException {
+        if (!t.type().loadable()) {
+            throw file.error("tensor " + t.name() + " has type " + t.type() + " (" + t.type().id
+                    + "), which this engine cannot use for a weight (F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K only)");
+        }
+    }
+
+    /**
+     * A weight matrix: with the file opened {@link WeightStorage#AS_STORED}, a compact view of its mapped bytes in
+     * its own type (F32 is copied to the heap); otherwise {@link #read}, decoded to float32.
+     */
+    public Tensor matrix(String name) throws ModelFormatException {
+        TensorInfo t = tensors.get(name);
+        if (t == null) throw file.error("missing tensor " + name);
+        requireLoadable(t);
+        ElementType type = t.type().elementType();
+        if (!file.kept() || type == ElementType.F32) return read(name);
+        long bytes = t.type().bytes(t.elements());
+        file.require(t.offset(), bytes, "tensor " + name);
+        return Tensor.compact(type, file.segment().asSlice(t.offset(), bytes), t.shape());
     }
 
     @Override

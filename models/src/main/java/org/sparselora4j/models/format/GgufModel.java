@@ -33,7 +33,12 @@ public final class GgufModel {
 
     /** The weights of a GGUF file. */
     public static LlamaWeights load(Path path) throws IOException {
-        try (Gguf gguf = Gguf.open(path)) {
+        return load(path, WeightStorage.FLOAT32);
+    }
+
+    /** The weights of a GGUF file, the matrices handed out as {@code storage} says. */
+    public static LlamaWeights load(Path path, WeightStorage storage) throws IOException {
+        try (Gguf gguf = Gguf.open(path, storage)) {
             return weights(gguf);
         }
     }
@@ -145,7 +150,7 @@ public final class GgufModel {
             throw error(gguf, "tensor " + name + " has shape " + Arrays.toString(info.shape()) + " (row-major), the "
                     + gguf.metadata().get("general.architecture") + ".* keys imply " + Arrays.toString(shape));
         }
-        return gguf.read(name);
+        return shape.length == 2 ? gguf.matrix(name) : gguf.read(name);
     }
 
     /** The file's tokenizer ({@link GgufTokenizer}: SentencePiece "llama" or byte-level "gpt2"); empty when it has none. */

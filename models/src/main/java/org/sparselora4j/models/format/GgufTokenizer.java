@@ -89,14 +89,13 @@ final class GgufTokenizer {
      * NFC normalizer included, which llama.cpp itself skips).
      */
     private static TextStyle style(Gguf gguf, String pre) throws ModelFormatException {
-        TextStyle.Splitting gpt2 = new TextStyle.Regex(SplitPattern.GPT2_PATTERN);
         return switch (pre) {
             case "llama-bpe", "llama3", "llama-v3" -> new TextStyle(List.of(),
-                    new TextStyle.ByteLevel(List.of(new TextStyle.Regex(SplitPattern.LLAMA3_PATTERN)), false));
+                    new TextStyle.ByteLevel(List.of(new TextStyle.Regex(SplitPattern.LLAMA3_PATTERN)), false, false));
             case "qwen2", "deepseek-r1-qwen" -> new TextStyle(List.of(new TextStyle.Nfc()),
-                    new TextStyle.ByteLevel(List.of(new TextStyle.Regex(SplitPattern.QWEN2_PATTERN)), false));
-            case "smollm", "starcoder", "refact" -> new TextStyle(List.of(), new TextStyle.ByteLevel(List.of(new TextStyle.Digits(true), gpt2), false));
-            case "gpt-2", "gpt2" -> new TextStyle(List.of(), new TextStyle.ByteLevel(List.of(gpt2), false));
+                    new TextStyle.ByteLevel(List.of(new TextStyle.Regex(SplitPattern.QWEN2_PATTERN)), false, false));
+            case "smollm", "starcoder", "refact" -> new TextStyle(List.of(), new TextStyle.ByteLevel(List.of(new TextStyle.Digits(true)), false, true));
+            case "gpt-2", "gpt2" -> new TextStyle(List.of(), new TextStyle.ByteLevel(List.of(), false, true));
             default -> throw error(gguf, "tokenizer.ggml.pre " + pre + " is not supported (llama-bpe, qwen2, smollm, gpt-2 and their aliases)");
         };
     }

@@ -4,6 +4,7 @@ import org.sparselora4j.models.llama.LayerWeights;
 import org.sparselora4j.models.llama.LlamaConfig;
 import org.sparselora4j.models.llama.LlamaWeights;
 import org.sparselora4j.models.llama.Target;
+import org.sparselora4j.tensor.ElementType;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.Rope;
 
@@ -38,25 +39,35 @@ public final class HuggingFaceModel {
 
     /** Loads the folder's weights with HALF_SPLIT RoPE. */
     public static LlamaWeights load(Path dir) throws IOException {
-        return load(dir, weightFiles(dir));
+        return load(dir, WeightStorage.FLOAT32);
+    }
+
+    /** {@link #load(Path)} with the matrices handed out as {@code storage} says. */
+    public static LlamaWeights load(Path dir, WeightStorage storage) throws IOException {
+        return load(dir, weightFiles(dir), storage);
     }
 
     /** Loads the tensors of one {@code .safetensors} file, with the {@code config.json} beside it. */
     public static LlamaWeights loadFile(Path safetensors) throws IOException {
+        return loadFile(safetensors, WeightStorage.FLOAT32);
+    }
+
+    /** {@link #loadFile(Path)} with the matrices handed out as {@code storage} says. */
+    public static LlamaWeights loadFile(Path safetensors, WeightStorage storage) throws IOException {
         Path dir = safetensors.toAbsolutePath().getParent();
         Map<String, Path> files = new LinkedHashMap<>();
         try (Safetensors s = Safetensors.open(safetensors)) {
             for (String name : s.tensors().keySet()) files.put(name, safetensors);
         }
-        return load(dir, files);
+        return load(dir, files, storage);
     }
 
-    private static LlamaWeights load(Path dir, Map<String, Path> files) throws IOException {
+    private static LlamaWeights load(Path dir, Map<String, Path> files, WeightStorage storage) throws IOException {
         LlamaConfig config = HuggingFaceConfig.read(dir.resolve(CONFIG));
         Map<Path, Safetensors> open = new LinkedHashMap<>();
         try {
             for (Path p : files.values()) {
-                if (!open.containsKey(p)) open.put(p, Safetensors.open(p));
+                if (!open.containsKey(p)) open.put(p, Safetensors.open(p, storage));
             }
             Reader reader = new Reader(dir, files, open);
             return assemble(config, reader);
@@ -86,11 +97,19 @@ public final class HuggingFaceModel {
             throw new ModelFormatException(index, e.getMessage());
         }
         if (!(json.get("weight_map") instanceof Map<?, ?> map)) throw new ModelFormatException(index, "no weight_map object");
+        Map<String, Path> shards = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
-            if (!(e.getValue() instanceof String file) || file.contains("/") || file.contains("\\") || file.startsWith(".")) {
+            if (!(e.getValue() instanceof String file) || file.isEmpty() || file.length() > 255 || file.contains("/") || file.contains("\\")
+                    || file.startsWith(".") || file.chars().anyMatch(c -> c < 0x20 || Character.isSurrogate((char) c))) {
                 throw new ModelFormatException(index, "bad shard file name for " + e.getKey() + ": " + e.getValue());
             }
-            files.put((String) e.getKey(), dir.resolve(file));
+            Path shard = shards.get(file);
+            if (shard == null) {
+                shard = dir.resolve(file);
+                if (!Files.isRegularFile(shard)) throw new ModelFormatException(index, "shard " + file + " (for " + e.getKey() + ") is not in the folder");
+                shards.put(file, shard);
+            }
+            files.put((String) e.getKey(), shard);
         }
         return files;
     }
@@ -107,7 +126,7 @@ public final class HuggingFaceModel {
                 throw new ModelFormatException(file, "tensor " + name + " has shape " + Arrays.toString(info.shape())
                         + ", config.json implies " + Arrays.toString(dims));
             }
-            return s.read(name);
+            return dims.length == 2 ? s.matrix(name) : s.read(name);
         }
 
         boolean contains(String name) {
@@ -182,8 +201,13 @@ public final class HuggingFaceModel {
      * q/k rows are permuted to HALF_SPLIT as Hugging Face's conversion does.
      */
     public static void write(Path dir, LlamaWeights weights) throws IOException {
+        write(dir, weights, ElementType.F32);
+    }
+
+    /** {@link #write(Path, LlamaWeights)} with the tensors stored as {@code dtype} (F32, BF16 or F16). */
+    public static void write(Path dir, LlamaWeights weights, ElementType dtype) throws IOException {
         Files.createDirectories(dir);
-        SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors(weights), Map.of("format", "pt"));
+        SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors(weights), Map.of("format", "pt"), dtype);
         AtomicFile.writeString(dir.resolve(CONFIG), HuggingFaceConfig.toJson(weights.config()));
     }
 }

@@ -6,9 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,14 +37,14 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     }
 
     private final String[] pieces;
-    private final Map<String, Integer> ids;
+    private final VocabIndex ids;
     private final MergeTable merges;
     private final TextStyle style;
     private final boolean ignoreMerges;
     private final int[] byteTokens;                // byte → <0xHH> id, or -1
     private final int[] charTokens;                // byte-level char (< 512) → its one-char token id, or -1
     private final int unk;
-    private final Map<Character, AddedToken[]> addedByFirstChar;   // longest first
+    private final AddedTokenTrie added;
     private final boolean[] special;
     private final int bos;
     private final int eos;
@@ -54,16 +52,13 @@ public final class HuggingFaceTokenizer implements Tokenizer {
 
     HuggingFaceTokenizer(Spec spec) {
         this.pieces = spec.pieces().clone();
-        this.ids = new HashMap<>(pieces.length * 2);
-        for (int i = 0; i < pieces.length; i++) {
-            if (pieces[i] != null) ids.putIfAbsent(pieces[i], i);
-        }
+        this.ids = new VocabIndex(pieces);
         List<String[]> mergeList = spec.merges();
         this.merges = new MergeTable(mergeList.size());
         for (int rank = 0; rank < mergeList.size(); rank++) {
             String[] m = mergeList.get(rank);
-            Integer a = ids.get(m[0]), b = ids.get(m[1]), ab = ids.get(m[0] + m[1]);
-            String missing = a == null ? m[0] : b == null ? m[1] : ab == null ? m[0] + m[1] : null;
+            int a = ids.id(m[0]), b = ids.id(m[1]), ab = ids.idOfConcat(m[0], m[1]);
+            String missing = a < 0 ? m[0] : b < 0 ? m[1] : ab < 0 ? m[0] + m[1] : null;
             if (missing != null) {
                 throw new IllegalArgumentException(spec.mergesField() + "[" + rank + "] \"" + m[0] + " " + m[1] + "\" names \"" + missing
                         + "\", which is not in the vocab");
@@ -73,23 +68,16 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         this.style = spec.style();
         this.ignoreMerges = spec.ignoreMerges();
         this.byteTokens = new int[256];
-        for (int b = 0; b < 256; b++) byteTokens[b] = spec.byteFallback() ? ids.getOrDefault(String.format("<0x%02X>", b), -1) : -1;
+        for (int b = 0; b < 256; b++) byteTokens[b] = spec.byteFallback() ? ids.id(String.format("<0x%02X>", b)) : -1;
         this.charTokens = new int[512];
-        for (int c = 0; c < charTokens.length; c++) charTokens[c] = ids.getOrDefault(String.valueOf((char) c), -1);
+        for (int c = 0; c < charTokens.length; c++) charTokens[c] = ids.id(String.valueOf((char) c));
         this.unk = spec.unk();
         this.special = new boolean[pieces.length];
-        Map<Character, List<AddedToken>> byFirst = new HashMap<>();
         for (AddedToken t : spec.added()) {
             if (t.id() < 0 || t.id() >= pieces.length) throw new IllegalArgumentException("added token " + t.content() + " has id " + t.id() + " outside the vocab");
             special[t.id()] = t.special();
-            if (!t.content().isEmpty()) byFirst.computeIfAbsent(t.content().charAt(0), k -> new ArrayList<>()).add(t);
         }
-        this.addedByFirstChar = new HashMap<>();
-        for (Map.Entry<Character, List<AddedToken>> e : byFirst.entrySet()) {
-            AddedToken[] list = e.getValue().toArray(new AddedToken[0]);
-            Arrays.sort(list, (x, y) -> y.content().length() - x.content().length());
-            addedByFirstChar.put(e.getKey(), list);
-        }
+        this.added = new AddedTokenTrie(spec.added());
         this.bos = spec.bos();
         this.eos = spec.eos();
         this.bosPrefix = spec.bosPrefix().clone();
@@ -136,7 +124,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
 
     /** The id of a token's text (an added token's content, or a vocab entry in its stored form), or -1. */
     public int id(String piece) {
-        return ids.getOrDefault(piece, -1);
+        return ids.id(piece);
     }
 
     /** Added tokens, special ones included, are matched in the text. */
@@ -154,7 +142,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         int segmentStart = 0;
         int i = 0;
         while (i < text.length()) {
-            AddedToken match = addedTokenAt(text, i, parseSpecial);
+            AddedToken match = added.match(text, i, parseSpecial);
             if (match == null) {
                 i++;
                 continue;
@@ -169,15 +157,6 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         return out.toArray();
     }
 
-    private AddedToken addedTokenAt(String text, int at, boolean parseSpecial) {
-        AddedToken[] candidates = addedByFirstChar.get(text.charAt(at));
-        if (candidates == null) return null;
-        for (AddedToken t : candidates) {
-            if ((parseSpecial || !t.special()) && text.startsWith(t.content(), at)) return t;
-        }
-        return null;
-    }
-
     private void encodeSegment(String segment, boolean atStart, Ids out) {
         for (String word : style.words(segment, atStart)) bpe(word, out);
     }
@@ -185,8 +164,8 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     /** Starts from one symbol per character (or its byte tokens) and applies merges in rank order. */
     private void bpe(String word, Ids out) {
         if (ignoreMerges) {
-            Integer whole = ids.get(word);
-            if (whole != null) {
+            int whole = ids.id(word);
+            if (whole >= 0) {
                 out.add(whole);
                 return;
             }
@@ -203,8 +182,8 @@ public final class HuggingFaceTokenizer implements Tokenizer {
             int cp = word.codePointAt(i);
             String ch = new String(Character.toChars(cp));
             i += ch.length();
-            Integer id = ids.get(ch);
-            if (id != null) {
+            int id = ids.id(ch);
+            if (id >= 0) {
                 symbols[n++] = id;
                 continue;
             }

@@ -2,7 +2,6 @@ package org.sparselora4j.models.format;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -40,26 +39,32 @@ final class HuggingFaceTokenizerJson {
         if (model.get("dropout") instanceof Number d && d.doubleValue() > 0) throw error("model.dropout " + d + " is not supported");
         Map<String, Object> vocab = object(model.get("vocab"), "model.vocab");
 
-        Map<Integer, String> byId = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> e : vocab.entrySet()) put(byId, id(e.getValue(), e.getKey()), e.getKey());
-        List<HuggingFaceTokenizer.AddedToken> added = new ArrayList<>();
-        if (json.get("added_tokens") instanceof List<?> list) {
-            for (int i = 0; i < list.size(); i++) {
-                Map<String, Object> t = object(list.get(i), "added_tokens[" + i + "]");
-                if (!(t.get("content") instanceof String content)) throw error("added_tokens[" + i + "] has no content");
-                for (String flag : List.of("single_word", "lstrip", "rstrip")) {
-                    if (Boolean.TRUE.equals(t.get(flag))) throw error("added_tokens[" + i + "] (" + content + "): " + flag + " true is not supported");
-                }
-                int id = id(t.get("id"), content);
-                String existing = byId.get(id);
-                if (existing != null && !existing.equals(content)) throw error("added_tokens[" + i + "] " + content + " reuses id " + id + " of " + existing);
-                byId.put(id, content);
-                added.add(new HuggingFaceTokenizer.AddedToken(content, id, Boolean.TRUE.equals(t.get("special"))));
-            }
+        List<?> addedList = json.get("added_tokens") instanceof List<?> l ? l : List.of();
+        int size = 0;
+        for (Object v : vocab.values()) {
+            if (v instanceof Long n && n >= 0 && n < MAX_VOCAB) size = Math.max(size, (int) (long) n + 1);
         }
-        int size = byId.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        for (Object o : addedList) {
+            if (o instanceof Map<?, ?> t && t.get("id") instanceof Long n && n >= 0 && n < MAX_VOCAB) size = Math.max(size, (int) (long) n + 1);
+        }
         String[] pieces = new String[size];
-        for (Map.Entry<Integer, String> e : byId.entrySet()) pieces[e.getKey()] = e.getValue();
+        for (Map.Entry<String, Object> e : vocab.entrySet()) {
+            int id = id(e.getValue(), e.getKey());
+            if (pieces[id] != null) throw error("model.vocab: tokens " + pieces[id] + " and " + e.getKey() + " share id " + id);
+            pieces[id] = e.getKey();
+        }
+        List<HuggingFaceTokenizer.AddedToken> added = new ArrayList<>();
+        for (int i = 0; i < addedList.size(); i++) {
+            Map<String, Object> t = object(addedList.get(i), "added_tokens[" + i + "]");
+            if (!(t.get("content") instanceof String content)) throw error("added_tokens[" + i + "] has no content");
+            for (String flag : List.of("single_word", "lstrip", "rstrip")) {
+                if (Boolean.TRUE.equals(t.get(flag))) throw error("added_tokens[" + i + "] (" + content + "): " + flag + " true is not supported");
+            }
+            int id = id(t.get("id"), content);
+            if (pieces[id] != null && !pieces[id].equals(content)) throw error("added_tokens[" + i + "] " + content + " reuses id " + id + " of " + pieces[id]);
+            pieces[id] = content;
+            added.add(new HuggingFaceTokenizer.AddedToken(content, id, Boolean.TRUE.equals(t.get("special"))));
+        }
 
         List<String[]> merges = new ArrayList<>();
         if (model.get("merges") instanceof List<?> list) {
@@ -149,17 +154,15 @@ final class HuggingFaceTokenizerJson {
 
     /** A byte-level vocabulary without an unknown token must hold every byte's character, or some text cannot be encoded. */
     private void requireEveryByte(String[] pieces) throws ModelFormatException {
-        java.util.Set<String> present = new java.util.HashSet<>(java.util.Arrays.asList(pieces));
+        boolean[] present = new boolean[512];   // the byte-level characters are below U+0200
+        for (String p : pieces) {
+            if (p != null && p.length() == 1 && p.charAt(0) < present.length) present[p.charAt(0)] = true;
+        }
         for (int b = 0; b < 256; b++) {
-            if (!present.contains(TextStyle.ByteLevelChars.encode(new byte[] {(byte) b}))) {
+            if (!present[TextStyle.ByteLevelChars.encode(new byte[] {(byte) b}).charAt(0)]) {
                 throw error(String.format("the byte-level vocabulary has no token for byte 0x%02X and no unk_token", b));
             }
         }
-    }
-
-    private void put(Map<Integer, String> byId, int id, String piece) throws ModelFormatException {
-        String old = byId.put(id, piece);
-        if (old != null) throw error("tokens " + old + " and " + piece + " share id " + id);
     }
 
     private int id(Object value, String token) throws ModelFormatException {
@@ -220,9 +223,7 @@ final class HuggingFaceTokenizerJson {
     }
 
     private TextStyle.ByteLevel byteLevel(Map<String, Object> p, List<TextStyle.Splitting> before) {
-        List<TextStyle.Splitting> splits = new ArrayList<>(before);
-        if (!Boolean.FALSE.equals(p.get("use_regex"))) splits.add(new TextStyle.Regex(SplitPattern.GPT2_PATTERN));
-        return new TextStyle.ByteLevel(splits, Boolean.TRUE.equals(p.get("add_prefix_space")));
+        return new TextStyle.ByteLevel(before, Boolean.TRUE.equals(p.get("add_prefix_space")), !Boolean.FALSE.equals(p.get("use_regex")));
     }
 
     private TextStyle.Splitting splitting(Map<String, Object> p, int index) throws ModelFormatException {
@@ -239,6 +240,7 @@ final class HuggingFaceTokenizerJson {
             case "Digits" -> {
                 return new TextStyle.Digits(Boolean.TRUE.equals(p.get("individual_digits")));
             }
+            case "ByteLevel" -> throw error(where + ": ByteLevel must come last in the pre_tokenizer Sequence");
             default -> throw error(where + ": pre-tokenizer " + p.get("type") + " inside a Sequence is not supported (Split, Digits)");
         }
     }

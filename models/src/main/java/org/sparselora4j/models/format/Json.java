@@ -102,6 +102,16 @@ public final class Json {
 
     private String string() {
         pos++; // opening quote
+        // Fast path: a string without escapes is one substring (tokenizer.json holds hundreds of thousands of them).
+        for (int end = pos; end < text.length(); end++) {
+            char c = text.charAt(end);
+            if (c == '"') {
+                String s = text.substring(pos, end);
+                pos = end + 1;
+                return s;
+            }
+            if (c == '\\' || c < 0x20) break;
+        }
         StringBuilder sb = new StringBuilder();
         while (true) {
             if (pos >= text.length()) throw error("unterminated string");
@@ -150,11 +160,11 @@ public final class Json {
                 break;
             }
         }
-        String s = text.substring(start, pos);
         try {
-            if (integral && s.length() < 19) return Long.parseLong(s);
-            return Double.parseDouble(s);
+            if (integral && pos - start < 19) return Long.parseLong(text, start, pos, 10);   // no substring: ids in a vocab
+            return Double.parseDouble(text.substring(start, pos));
         } catch (NumberFormatException e) {
+            String s = text.substring(start, pos);
             pos = start;
             throw error("bad number '" + s + "'");
         }

@@ -25,23 +25,42 @@ final class MappedFile implements AutoCloseable {
     private final Path path;
     private final Arena arena;
     private final MemorySegment segment;
+    private final boolean kept;
 
-    private MappedFile(Path path, Arena arena, MemorySegment segment) {
+    private MappedFile(Path path, Arena arena, MemorySegment segment, boolean kept) {
         this.path = path;
         this.arena = arena;
         this.segment = segment;
+        this.kept = kept;
     }
 
-    /** Maps the whole file. */
+    /** Maps the whole file; {@link #close} unmaps it. */
     static MappedFile open(Path path) throws IOException {
-        Arena arena = Arena.ofShared();
+        return open(path, false);
+    }
+
+    /**
+     * Maps the whole file for weights used in place ({@link WeightStorage#AS_STORED}): the mapping lives as long as
+     * any tensor over it is reachable (an automatic arena), so {@link #close} leaves it to the collector.
+     */
+    static MappedFile openKept(Path path) throws IOException {
+        return open(path, true);
+    }
+
+    private static MappedFile open(Path path, boolean kept) throws IOException {
+        Arena arena = kept ? Arena.ofAuto() : Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment segment = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-            return new MappedFile(path, arena, segment);
+            return new MappedFile(path, arena, segment, kept);
         } catch (IOException | RuntimeException e) {
-            arena.close();
+            if (!kept) arena.close();
             throw e;
         }
+    }
+
+    /** True when tensors may be views of this mapping ({@link #openKept}). */
+    boolean kept() {
+        return kept;
     }
 
     Path path() {
@@ -110,6 +129,6 @@ final class MappedFile implements AutoCloseable {
 
     @Override
     public void close() {
-        arena.close();
+        if (!kept) arena.close();
     }
 }

@@ -42,12 +42,17 @@ public final class ModelFiles {
      * none.
      */
     public static LoadedModel load(Path model, Optional<Path> tokenizer) throws IOException {
+        return load(model, tokenizer, WeightStorage.FLOAT32);
+    }
+
+    /** {@link #load(Path, Optional)} with the matrices handed out as {@code storage} says (mapped in place, or float32). */
+    public static LoadedModel load(Path model, Optional<Path> tokenizer, WeightStorage storage) throws IOException {
         Format format = detect(model);
         LlamaWeights weights = switch (format) {
             case LLAMA2C -> Llama2cCheckpoint.load(model);
-            case SAFETENSORS -> HuggingFaceModel.loadFile(model);
-            case HUGGING_FACE_FOLDER -> HuggingFaceModel.load(model);
-            case GGUF -> GgufModel.load(model);
+            case SAFETENSORS -> HuggingFaceModel.loadFile(model, storage);
+            case HUGGING_FACE_FOLDER -> HuggingFaceModel.load(model, storage);
+            case GGUF -> GgufModel.load(model, storage);
         };
         Optional<Tokenizer> carried = Optional.empty();
         String tokenizerSource = "none";
@@ -73,6 +78,54 @@ public final class ModelFiles {
             checkVocab(model, carried.get(), vocab);
         }
         return new LoadedModel(weights, carried, format, describe(format, model, weights.config(), tokenizerSource));
+    }
+
+    /**
+     * A model's shape and the bytes its weights take in the file, read from headers only (nothing is decoded): what a
+     * launcher needs to size the heap before the run.
+     *
+     * @param floatBytes the float32 matrices' bytes (they go to the heap); the rest is mapped in place
+     */
+    public record Stored(LlamaConfig config, long floatBytes, long compactBytes) {
+    }
+
+    /** {@link Stored} for the model at {@code model}, by format; a llama2.c file is float32 throughout. */
+    public static Stored stored(Path model) throws IOException {
+        Format format = detect(model);
+        return switch (format) {
+            case LLAMA2C -> {
+                LlamaWeights w = Llama2cCheckpoint.load(model);
+                yield new Stored(w.config(), w.storageBytes(), 0);
+            }
+            case GGUF -> {
+                try (Gguf g = Gguf.open(model)) {
+                    long f = 0, c = 0;
+                    for (Gguf.TensorInfo t : g.tensors().values()) {
+                        long bytes = t.type().bytes(t.elements());
+                        if (t.type() == GgmlType.F32) f += bytes;
+                        else c += bytes;
+                    }
+                    yield new Stored(GgufModel.config(g), f, c);
+                }
+            }
+            case SAFETENSORS, HUGGING_FACE_FOLDER -> {
+                Path dir = format == Format.SAFETENSORS ? model.toAbsolutePath().getParent() : model;
+                LlamaConfig config = HuggingFaceConfig.read(dir.resolve(HuggingFaceModel.CONFIG));
+                long f = 0, c = 0;
+                try (var files = Files.list(dir)) {
+                    for (Path p : files.filter(p -> p.getFileName().toString().endsWith(".safetensors")).toList()) {
+                        if (format == Format.SAFETENSORS && !p.equals(model)) continue;
+                        try (Safetensors st = Safetensors.open(p)) {
+                            for (Safetensors.Info i : st.tensors().values()) {
+                                if (i.dtype() == Safetensors.Dtype.F32) f += i.end() - i.begin();
+                                else c += i.end() - i.begin();
+                            }
+                        }
+                    }
+                }
+                yield new Stored(config, f, c);
+            }
+        };
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.sparselora4j.models.format;
 
+import org.sparselora4j.tensor.ElementType;
 import org.sparselora4j.tensor.Tensor;
 
 import java.io.IOException;
@@ -66,7 +67,12 @@ public final class Safetensors implements AutoCloseable {
 
     /** Maps the file and validates its header. */
     public static Safetensors open(Path path) throws IOException {
-        MappedFile file = MappedFile.open(path);
+        return open(path, WeightStorage.FLOAT32);
+    }
+
+    /** Maps the file; with {@link WeightStorage#AS_STORED} the mapping outlives {@link #close} for {@link #matrix}'s views. */
+    public static Safetensors open(Path path, WeightStorage storage) throws IOException {
+        MappedFile file = storage == WeightStorage.AS_STORED ? MappedFile.openKept(path) : MappedFile.open(path);
         try {
             return parse(file);
         } catch (IOException | RuntimeException e) {
@@ -203,6 +209,22 @@ public final class Safetensors implements AutoCloseable {
             default -> throw file.error("tensor " + name + " has dtype " + info.dtype() + "; only F32, F16 and BF16 load as weights");
         }
         return Tensor.of(out, info.shape());
+    }
+
+    /**
+     * A weight matrix: with the file opened {@link WeightStorage#AS_STORED}, a BF16 or F16 tensor is a compact view of
+     * the mapped bytes (nothing copied); anything else, or a file opened for float32, is {@link #read}.
+     */
+    public Tensor matrix(String name) throws ModelFormatException {
+        Info info = tensors.get(name);
+        if (info == null) throw file.error("missing tensor " + name);
+        ElementType type = switch (info.dtype()) {
+            case BF16 -> ElementType.BF16;
+            case F16 -> ElementType.F16;
+            default -> null;
+        };
+        if (!file.kept() || type == null) return read(name);
+        return Tensor.compact(type, file.segment().asSlice(info.begin(), info.end() - info.begin()), info.shape());
     }
 
     /** bfloat16 is the top half of a float32. */

@@ -61,10 +61,11 @@ record TextStyle(List<Normalizing> normalizers, PreTokenizer preTokenizer) {
     }
 
     /**
-     * GPT-2 byte-level: the {@code splits} in order (each cuts the pieces of the one before), then every UTF-8
-     * byte becomes one printable character; {@code addPrefixSpace} puts a space before a piece that lacks one.
+     * GPT-2 byte-level: the {@code splits} in order (each cuts the pieces of the one before); then
+     * {@code addPrefixSpace} puts a space before a piece that lacks one and {@code ownRegex} (ByteLevel's
+     * {@code use_regex}) cuts by GPT-2's regex; then every UTF-8 byte becomes one printable character.
      */
-    record ByteLevel(List<Splitting> splits, boolean addPrefixSpace) implements PreTokenizer {
+    record ByteLevel(List<Splitting> splits, boolean addPrefixSpace, boolean ownRegex) implements PreTokenizer {
         ByteLevel {
             splits = List.copyOf(splits);
         }
@@ -120,19 +121,22 @@ record TextStyle(List<Normalizing> normalizers, PreTokenizer preTokenizer) {
             case ByteLevel b -> {
                 List<String> parts = new ArrayList<>();
                 if (!s.isEmpty()) parts.add(s);
-                for (Splitting splitting : b.splits()) {
-                    List<String> next = new ArrayList<>(parts.size() * 4);
-                    for (String part : parts) splitting.split(part, next);
-                    parts = next;
-                }
+                for (Splitting splitting : b.splits()) parts = split(parts, splitting);
+                if (b.addPrefixSpace()) parts.replaceAll(part -> part.charAt(0) == ' ' ? part : " " + part);
+                if (b.ownRegex()) parts = split(parts, GPT2);
                 List<String> out = new ArrayList<>(parts.size());
-                for (String part : parts) {
-                    if (b.addPrefixSpace() && part.charAt(0) != ' ') part = " " + part;
-                    out.add(ByteLevelChars.encode(part.getBytes(StandardCharsets.UTF_8)));
-                }
+                for (String part : parts) out.add(ByteLevelChars.encode(part));
                 yield out;
             }
         };
+    }
+
+    private static final Splitting GPT2 = new Regex(SplitPattern.GPT2_PATTERN);
+
+    private static List<String> split(List<String> parts, Splitting splitting) {
+        List<String> next = new ArrayList<>(parts.size() * 4);
+        for (String part : parts) splitting.split(part, next);
+        return next;
     }
 
     /** The bytes a token's text stands for. */
@@ -190,9 +194,20 @@ record TextStyle(List<Normalizing> normalizers, PreTokenizer preTokenizer) {
         }
 
         static String encode(byte[] bytes) {
-            StringBuilder sb = new StringBuilder(bytes.length);
-            for (byte b : bytes) sb.append(BYTE_TO_CHAR[b & 0xFF]);
-            return sb.toString();
+            char[] chars = new char[bytes.length];
+            for (int i = 0; i < bytes.length; i++) chars[i] = BYTE_TO_CHAR[bytes[i] & 0xFF];
+            return new String(chars);
+        }
+
+        /** The byte-level characters of {@code text}'s UTF-8 bytes; ASCII text (the common case) without building the bytes. */
+        static String encode(String text) {
+            char[] chars = new char[text.length()];
+            for (int i = 0; i < chars.length; i++) {
+                char c = text.charAt(i);
+                if (c >= 0x80) return encode(text.getBytes(StandardCharsets.UTF_8));
+                chars[i] = BYTE_TO_CHAR[c];   // ASCII: one byte per char
+            }
+            return new String(chars);
         }
 
         static byte[] decode(String piece) {

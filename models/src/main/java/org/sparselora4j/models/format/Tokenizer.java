@@ -2,7 +2,7 @@ package org.sparselora4j.models.format;
 
 /**
  * Text to token ids and back, as the model was trained. Implementations: llama2.c {@code tokenizer.bin},
- * GGUF's llama (SentencePiece) vocabulary, Hugging Face {@code tokenizer.json} BPE.
+ * GGUF vocabularies (SentencePiece and byte-level BPE), Hugging Face {@code tokenizer.json} BPE.
  */
 public interface Tokenizer {
     int vocabSize();

@@ -1,5 +1,6 @@
 package org.sparselora4j.models.llama;
 
+import org.sparselora4j.autograd.Checkpoint;
 import org.sparselora4j.autograd.LinearOps;
 import org.sparselora4j.autograd.Ops;
 import org.sparselora4j.autograd.RowOps;
@@ -88,6 +89,16 @@ public final class LlamaModel {
             Var h = Ops.add(x, attention.forward(Ops.rmsnorm(x, attnNorm, eps), ctx));
             return Ops.add(h, ffn.forward(Ops.rmsnorm(h, ffnNorm, eps), ctx));
         }
+
+        /** The block's trainable variables. */
+        List<Var> parameters() {
+            List<Var> p = new ArrayList<>();
+            if (attnNorm.requiresGrad()) p.add(attnNorm);
+            p.addAll(attention.parameters());
+            if (ffnNorm.requiresGrad()) p.add(ffnNorm);
+            p.addAll(ffn.parameters());
+            return p;
+        }
     }
 
     private final LlamaWeights weights;
@@ -97,6 +108,7 @@ public final class LlamaModel {
     private final Var classifier;
     private final Rope rope;
     private final Backend backend;
+    private volatile boolean checkpointing;
 
     private LlamaModel(LlamaWeights weights, Var embedding, List<Block> blocks, Var finalNorm, Var classifier, Backend backend) {
         this.weights = weights;
@@ -139,6 +151,20 @@ public final class LlamaModel {
         return weights.config();
     }
 
+    /**
+     * With checkpointing each decoder block keeps only its input during the forward and recomputes its
+     * activations in backward ({@link Checkpoint}), one block at a time: activation memory no longer grows with
+     * depth, for about one more forward pass of the blocks. Chosen once, before training; returns this model.
+     */
+    public LlamaModel checkpointing(boolean on) {
+        this.checkpointing = on;
+        return this;
+    }
+
+    public boolean checkpointing() {
+        return checkpointing;
+    }
+
     /** The weights this model trains in place. */
     public LlamaWeights weights() {
         return weights;
@@ -176,7 +202,9 @@ public final class LlamaModel {
         }
         ForwardContext ctx = ForwardContext.of(batch, rope, step);
         Var x = Ops.embedding(embedding, batch.tokens());
-        for (Block block : blocks) x = block.forward(x, ctx, c.normEps());
+        for (Block block : blocks) {
+            x = checkpointing ? Checkpoint.apply(x, in -> block.forward(in, ctx, c.normEps()), block.parameters()) : block.forward(x, ctx, c.normEps());
+        }
         return x;
     }
 

@@ -16,6 +16,9 @@ final class Parser {
     private final List<Token> tokens;
     private final String origin;
     private int at;
+    /** Blocks and expressions nested now; a template nested deeper than {@link #MAX_DEPTH} is refused, not a stack overflow. */
+    private int depth;
+    static final int MAX_DEPTH = 200;
 
     private Parser(List<Token> tokens, String origin) {
         this.tokens = tokens;
@@ -102,6 +105,19 @@ final class Parser {
     }
 
     private Node statement() {
+        enter();
+        try {
+            return statementAtDepth();
+        } finally {
+            depth--;
+        }
+    }
+
+    private void enter() {
+        if (++depth > MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH);
+    }
+
+    private Node statementAtDepth() {
         Token t = peek();
         if (t.kind() != Kind.NAME) throw error("expected a statement, found '" + describe(t) + "'");
         String keyword = next().text();
@@ -312,7 +328,12 @@ final class Parser {
     private Expr not() {
         if (peek().isName("not")) {
             next();
-            return new Expr.Unary("not", not());
+            enter();
+            try {
+                return new Expr.Unary("not", not());
+            } finally {
+                depth--;
+            }
         }
         return compare();
     }
@@ -380,6 +401,15 @@ final class Parser {
     }
 
     private Expr unary(boolean withFilter) {
+        enter();
+        try {
+            return unaryAtDepth(withFilter);
+        } finally {
+            depth--;
+        }
+    }
+
+    private Expr unaryAtDepth(boolean withFilter) {
         Expr e;
         if (peek().isOp("-") || peek().isOp("+")) {
             String op = next().text();

@@ -139,9 +139,10 @@ class GgufTest {
                 .isInstanceOf(ModelFormatException.class)
                 .hasMessageStartingWith(bad.toString())
                 .hasMessageContaining("tensor token_embd.weight has unknown type 99");
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(typeOffset, 2); // Q4_0: known, not loadable
-        Path q4 = write("q4k.gguf", bytes);
-        assertThatThrownBy(() -> GgufModel.load(q4)).hasMessageContaining("token_embd.weight has type Q4_0 (2)");
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(typeOffset, 6); // Q5_0: known, not usable for a weight
+        Path q5 = write("q5.gguf", bytes);
+        assertThatThrownBy(() -> GgufModel.load(q5)).hasMessageContaining("token_embd.weight has type Q5_0 (6), which this engine cannot use");
+        assertThatThrownBy(() -> GgufModel.load(q5, WeightStorage.AS_STORED)).hasMessageContaining("token_embd.weight has type Q5_0 (6)");
     }
 
     @Test

@@ -180,4 +180,56 @@ class HuggingFaceTokenizerTest {
         Files.writeString(broken, "{\"model\": ");
         assertThatThrownBy(() -> HuggingFaceTokenizer.load(broken)).isInstanceOf(ModelFormatException.class);
     }
+
+    @Test
+    void rejectsPreTokenizersItCannotMatchExactly() throws IOException {
+        Map<String, Object> vocab = new LinkedHashMap<>();
+        for (int b = 0; b < 256; b++) vocab.put(TextStyle.ByteLevelChars.encode(new byte[] {(byte) b}), (long) b);
+        vocab.put("<s>", 256L);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("model", Map.of("type", "BPE", "vocab", vocab, "merges", List.of()));
+        Map<String, Object> byteLevel = Map.of("type", "ByteLevel", "add_prefix_space", false, "use_regex", false);
+        json.put("pre_tokenizer", Map.of("type", "Sequence", "pretokenizers", List.of(
+                Map.of("type", "Split", "pattern", Map.of("Regex", "\\w+|\\s+"), "behavior", "Isolated", "invert", false), byteLevel)));
+        Path regex = write("regex", json);
+        assertThatThrownBy(() -> HuggingFaceTokenizer.load(regex)).isInstanceOf(ModelFormatException.class)
+                .hasMessage(regex + ": pre_tokenizer.pretokenizers[0]: Split regex \"\\\\w+|\\\\s+\" is not one this engine matches (GPT-2, Llama 3, Qwen2)");
+        json.put("pre_tokenizer", Map.of("type", "Sequence", "pretokenizers", List.of(byteLevel, Map.of("type", "Digits"))));
+        Path order = write("order", json);
+        assertThatThrownBy(() -> HuggingFaceTokenizer.load(order)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("pre_tokenizer.pretokenizers[0]: ByteLevel must come last");
+        json.put("pre_tokenizer", byteLevel);
+        json.put("added_tokens", List.of(Map.of("id", 256, "content", "<s>", "special", true, "lstrip", true)));
+        Path lstrip = write("lstrip", json);
+        assertThatThrownBy(() -> HuggingFaceTokenizer.load(lstrip)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("added_tokens[0] (<s>): lstrip true is not supported");
+    }
+
+    @Test
+    void splitPatternsFollowOniguruma() {
+        // Oniguruma's \s is Unicode White_Space (no-break and ideographic spaces too), and (?i) folds the long s.
+        List<String> out = new ArrayList<>();
+        SplitPattern.LLAMA3_PATTERN.split("a\u00A0\u00A0b 12345 it'S x'\u017F", out);
+        assertThat(out).containsExactly("a", "\u00A0", "\u00A0b", " ", "123", "45", " it", "'S", " x", "'\u017F");
+        out.clear();
+        SplitPattern.QWEN2_PATTERN.split("x\n\n  y", out);
+        assertThat(out).containsExactly("x", "\n\n", " ", " y");
+        out.clear();
+        SplitPattern.GPT2_PATTERN.split("Hi  there 42!?", out);
+        assertThat(out).containsExactly("Hi", " ", " there", " 42", "!?");
+    }
+
+    @Test
+    void addedTokensMatchLongestFirstAndSpecialOnlyWhenAsked() {
+        var a = new HuggingFaceTokenizer.AddedToken("<|a|>", 1, true);
+        var ab = new HuggingFaceTokenizer.AddedToken("<|a|>b", 2, false);
+        var think = new HuggingFaceTokenizer.AddedToken("<think>", 3, false);
+        AddedTokenTrie trie = new AddedTokenTrie(List.of(a, ab, think));
+        assertThat(trie.match("x<|a|>bc", 1, true)).isEqualTo(ab);
+        assertThat(trie.match("x<|a|>c", 1, true)).isEqualTo(a);
+        assertThat(trie.match("x<|a|>c", 1, false)).isNull();
+        assertThat(trie.match("<think>", 0, false)).isEqualTo(think);
+        assertThat(trie.match("<|a|", 0, true)).isNull();
+        assertThat(trie.match("x<|a|>", 0, true)).isNull();
+    }
 }

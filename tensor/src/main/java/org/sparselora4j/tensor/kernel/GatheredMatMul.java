@@ -33,7 +33,7 @@ public final class GatheredMatMul {
         Checks.equal("rowsAbT", "input width", w.cols(), in, x, w);
         rows.checkBelow(w.rows(), "rows of w " + w.shape());
         Checks.output("rowsAbT", out, n, k);
-        Operand wt = Operand.transposed(w.data(), w.offset(), in).withColIndex(rows.values());
+        Operand wt = Operand.transposed(w).withColIndex(rows.values());
         MatMul.multiply(Operand.rowMajor(x.data(), x.offset(), in), wt, n, in, k, out, accumulate);
     }
 
@@ -49,7 +49,7 @@ public final class GatheredMatMul {
         Checks.equal("rowsAb", "gradient width", dy.cols(), k, dy, w);
         rows.checkBelow(w.rows(), "rows of w " + w.shape());
         Checks.output("rowsAb", out, n, in);
-        Operand wRows = Operand.rowMajor(w.data(), w.offset(), in).withRowIndex(rows.values());
+        Operand wRows = Operand.rowMajor(w).withRowIndex(rows.values());
         MatMul.multiply(Operand.rowMajor(dy.data(), dy.offset(), k), wRows, n, k, in, out, accumulate);
     }
 
@@ -67,12 +67,12 @@ public final class GatheredMatMul {
         Checks.output("colsAbT", out, n, outF);
         int[] idx = cols.values();
         Operand xk = Operand.rowMajor(x.data(), x.offset(), xw);
-        Operand wt = Operand.transposed(w.data(), w.offset(), in).withRowIndex(idx);
+        Operand wt = Operand.transposed(w).withRowIndex(idx);
         if (!compactInput) {
             xk = xk.withColIndex(idx);
             // For the packed core, gather x[:, cols] once, split over threads, into the caller's scratch:
             // otherwise every thread would gather all of x while packing its own copy of A.
-            if (!SmallMatMul.suits(xk, wt, n, k, outF)) xk = compactColumns(x, idx);
+            if (wt.compact() || !SmallMatMul.suits(xk, wt, n, k, outF)) xk = compactColumns(x, idx);
         }
         MatMul.multiply(xk, wt, n, k, outF, out, accumulate);
     }
@@ -110,7 +110,7 @@ public final class GatheredMatMul {
         Checks.equal("colsAb", "gradient width", dy.cols(), outF, dy, w);
         cols.checkBelow(in, "columns of w " + w.shape());
         Checks.output("colsAb", out, n, k);
-        Operand wCols = Operand.rowMajor(w.data(), w.offset(), in).withColIndex(cols.values());
+        Operand wCols = Operand.rowMajor(w).withColIndex(cols.values());
         MatMul.multiply(Operand.rowMajor(dy.data(), dy.offset(), outF), wCols, n, outF, k, out, accumulate);
     }
 

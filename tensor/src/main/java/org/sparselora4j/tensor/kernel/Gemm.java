@@ -118,7 +118,7 @@ final class Gemm {
         PackedMatrix packed = job.packed;
         // A short block (a LoRA factor's gradient: r rows of C) uses each element of B once or twice, so packing B
         // would cost as much as the product: a row-major B is read where it lies.
-        s.bInPlace = packed == null && i1 - i0 <= SHORT && b.rowsContiguous() && b.rowIndex() == null;
+        s.bInPlace = packed == null && i1 - i0 <= SHORT && b.rowsContiguous() && b.rowIndex() == null && !b.compact();
         int kStep = plan.kStep(k), mc0 = plan.mc(), nc0 = plan.nc();
         float[] aScratch = s.a(mc0 * kStep);
         for (int jc = j0; jc < j1; jc += nc0) {

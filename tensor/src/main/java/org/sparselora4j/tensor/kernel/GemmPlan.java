@@ -18,6 +18,11 @@ public record GemmPlan(int mr, int kc, int mc, int nc) {
     /** The register tiles {@link MicroKernel} has. */
     static final int[] TILE_ROWS = {MicroKernel.MR_SMALL, MicroKernel.MR_LARGE};
 
+    /** Rows of each register tile the micro-kernel has (6 and 12). */
+    public static int[] tileRows() {
+        return TILE_ROWS.clone();
+    }
+
     /**
      * Steps of k per block, kept the same on every machine because a {@link PackedMatrix} is laid out by it.
      * A B panel (KC x NR, 48 KB at 16 lanes) fills L1 and partly streams from L2, which keeps up with the
@@ -43,8 +48,8 @@ public record GemmPlan(int mr, int kc, int mc, int nc) {
         return forTile(machine.registers() >= 32 ? MicroKernel.MR_LARGE : MicroKernel.MR_SMALL, machine);
     }
 
-    /** The blocks for a given register tile on a machine (tests run every tile on any machine). */
-    static GemmPlan forTile(int mr, Machine machine) {
+    /** The blocks for a given register tile ({@link #tileRows()}) on a machine (tests and benchmarks run every tile on any machine). */
+    public static GemmPlan forTile(int mr, Machine machine) {
         int nr = MicroKernel.NR;
         // A block in about 3/8 of L2 (the rest holds the B panel in flight and C's rows): 252 rows on a 1 MB L2.
         long mcRows = machine.l2() * 3 / 8 / (KC * Float.BYTES);

@@ -39,7 +39,7 @@ public final class MatMul {
         int m = a.rows(), k = a.cols(), n = b.rows();
         Checks.equal("abT", "inner dimension", b.cols(), k, a, b);
         Checks.output("abT", out, m, n);
-        multiply(Operand.rowMajor(a.data(), a.offset(), k), Operand.transposed(b.data(), b.offset(), k), m, k, n, out, accumulate);
+        multiply(Operand.rowMajor(a.data(), a.offset(), k), Operand.transposed(b), m, k, n, out, accumulate);
     }
 
     /** out(m,n) (+)= a(m,k) · b(k,n) on the packed SIMD GEMM. */
@@ -47,7 +47,7 @@ public final class MatMul {
         int m = a.rows(), k = a.cols(), n = b.cols();
         Checks.equal("ab", "inner dimension", b.rows(), k, a, b);
         Checks.output("ab", out, m, n);
-        multiply(Operand.rowMajor(a.data(), a.offset(), k), Operand.rowMajor(b.data(), b.offset(), n), m, k, n, out, accumulate);
+        multiply(Operand.rowMajor(a.data(), a.offset(), k), Operand.rowMajor(b), m, k, n, out, accumulate);
     }
 
     /** out(m,n) (+)= a(k,m)ᵀ · b(k,n) on the packed SIMD GEMM. */
@@ -73,6 +73,18 @@ public final class MatMul {
         multiply(Operand.rowMajor(a.data(), a.offset(), k), b.source(), b, m, k, n, out, accumulate);
     }
 
+    /**
+     * out(m,n) (+)= a(m,k) · b(n,k)ᵀ on the packed GEMM cut by {@code plan}, whatever the size (no small path): for
+     * benchmarks that compare register tiles and blocks on one machine. {@link #abT} uses {@link GemmPlan#current()}.
+     */
+    public static void abT(Tensor a, Tensor b, Tensor out, boolean accumulate, GemmPlan plan) {
+        int m = a.rows(), k = a.cols(), n = b.rows();
+        Checks.equal("abT", "inner dimension", b.cols(), k, a, b);
+        Checks.output("abT", out, m, n);
+        Gemm.multiply(plan, Operand.rowMajor(a.data(), a.offset(), k), Operand.transposed(b.data(), b.offset(), k), m, k, n, out.data(),
+                out.offset(), n, accumulate);
+    }
+
     /** out(m,n) (+)= A(m,k) · B(k,n) for operands already checked: small products unpacked, the rest packed. */
     static void multiply(Operand a, Operand b, int m, int k, int n, Tensor out, boolean accumulate) {
         multiply(a, b, null, m, k, n, out, accumulate);
@@ -84,7 +96,11 @@ public final class MatMul {
      */
     private static void multiply(Operand a, Operand b, PackedMatrix packed, int m, int k, int n, Tensor out, boolean accumulate) {
         if (m == 0 || n == 0) return;
-        if (SmallMatMul.suits(a, b, m, k, n)) {
+        if (b.compact()) {
+            // A compact B is decoded only by packing, so every product with it takes the packed GEMM.
+            if (packed != null) Gemm.multiply(a, packed, m, out.data(), out.offset(), n, accumulate);
+            else Gemm.multiply(a, b, m, k, n, out.data(), out.offset(), n, accumulate);
+        } else if (SmallMatMul.suits(a, b, m, k, n)) {
             SmallMatMul.multiply(a, b, m, k, n, out.data(), out.offset(), n, accumulate);
         } else if (n < NARROW && m >= NARROW * MicroKernel.NR && a.rowsContiguous()) {
             // dy · B with B (k, n) a few columns wide (a LoRA up-factor): B's columns made contiguous (k·n floats)
@@ -107,6 +123,11 @@ public final class MatMul {
         } else {
             Gemm.multiply(a, b, m, k, n, out.data(), out.offset(), n, accumulate);
         }
+    }
+
+    /** Columns of C per register tile of the packed GEMM (two vectors of the preferred species). */
+    public static int tileColumns() {
+        return MicroKernel.NR;
     }
 
     /** Products fewer columns wide than this (and tall enough) take one of the narrow paths of {@link #multiply}. */

@@ -59,12 +59,12 @@ public final class PackedMatrix {
      * otherwise), for a kernel that packs a fresh matrix of the same size again and again.
      */
     public static PackedMatrix transposed(Tensor w, float[] scratch) {
-        return pack(Operand.transposed(w.data(), w.offset(), w.cols()), w.cols(), w.rows(), scratch);
+        return pack(Operand.transposed(w), w.cols(), w.rows(), scratch);
     }
 
     /** B = w (k = w's rows, n = its columns): the right operand of dy·w. */
     public static PackedMatrix rowMajor(Tensor w) {
-        return pack(Operand.rowMajor(w.data(), w.offset(), w.cols()), w.rows(), w.cols(), null);
+        return pack(Operand.rowMajor(w), w.rows(), w.cols(), null);
     }
 
     /** Floats a packed k x n matrix takes: k rows of whole panels. */

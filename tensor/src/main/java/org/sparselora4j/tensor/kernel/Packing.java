@@ -66,6 +66,7 @@ final class Packing {
 
     /** Packs B k [p0, p0+kc) x columns [j0, j0+nc) into {@code dst} from {@code start}; returns the floats written. */
     static int packB(Operand b, int p0, int kc, int j0, int nc, float[] dst, int start) {
+        if (b.compact()) return packCompactB(b, p0, kc, j0, nc, dst, start);
         final int nr = MicroKernel.NR;
         int d = start;
         for (int jr = 0; jr < nc; jr += nr) {
@@ -110,5 +111,54 @@ final class Packing {
             d += kc * nr;
         }
         return d - start;
+    }
+
+    /** A run of decoded elements per thread (a block of columns or of k), grown on demand. */
+    private static final ThreadLocal<float[]> DECODED = ThreadLocal.withInitial(() -> new float[2048]);
+
+    /**
+     * {@link #packB} of a compact B: the same panels, each element decoded on the way ({@link Dequant}). Runs of
+     * stored elements are decoded a run at a time (a row of B across the block's columns, or a stored row of w
+     * along k), then spread into the panels; gathered k or columns decode element by element, only those kept.
+     */
+    private static int packCompactB(Operand b, int p0, int kc, int j0, int nc, float[] dst, int start) {
+        final int nr = MicroKernel.NR;
+        int panels = (nc + nr - 1) / nr;
+        if (nc % nr != 0) Arrays.fill(dst, start + (panels - 1) * kc * nr, start + panels * kc * nr, 0f);
+        float[] run = DECODED.get();
+        if (b.rowsContiguous()) {
+            // B(p, j0..j0+nc) is a run of one stored row (ab, rowsAb): decode it once, copy NR floats per panel.
+            if (run.length < nc) run = grow(nc);
+            for (int p = 0; p < kc; p++) {
+                Dequant.decode(b.type(), b.bytes(), b.at(p0 + p, j0), nc, run, 0);
+                for (int jr = 0, d = start + p * nr; jr < nc; jr += nr, d += kc * nr) {
+                    System.arraycopy(run, jr, dst, d, Math.min(nr, nc - jr));
+                }
+            }
+        } else if (b.colsContiguous()) {
+            // B(p0..p0+kc, j) is a run of stored row j of w (abT, rowsAbT): decode it, spread it with stride NR.
+            if (run.length < kc) run = grow(kc);
+            for (int jr = 0, d = start; jr < nc; jr += nr, d += kc * nr) {
+                int cols = Math.min(nr, nc - jr);
+                for (int c = 0; c < cols; c++) {
+                    Dequant.decode(b.type(), b.bytes(), b.at(p0, j0 + jr + c), kc, run, 0);
+                    for (int p = 0; p < kc; p++) dst[d + p * nr + c] = run[p];
+                }
+            }
+        } else {
+            for (int jr = 0, d = start; jr < nc; jr += nr, d += kc * nr) {
+                int cols = Math.min(nr, nc - jr);
+                for (int p = 0; p < kc; p++) {
+                    for (int c = 0; c < cols; c++) dst[d + p * nr + c] = Dequant.decodeOne(b.type(), b.bytes(), b.at(p0 + p, j0 + jr + c));
+                }
+            }
+        }
+        return panels * kc * nr;
+    }
+
+    private static float[] grow(int size) {
+        float[] run = new float[size];
+        DECODED.set(run);
+        return run;
     }
 }

@@ -1,0 +1,53 @@
+package org.sparselora4j.cli;
+
+import org.sparselora4j.lora.run.MemoryEstimate;
+
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * {@code Main --heap-plan COMMAND FLAGS...}: the heap options the launcher starts a training run with, from the
+ * run's own memory estimate (what {@code finetune} and {@code bench step} check before loading): the heap the run
+ * needs, committed up front (pre-touched, so the steps do not fault in fresh pages). Prints nothing where there is
+ * no estimate (other commands, or flags the run itself will reject with its own message); the launcher then uses
+ * its default.
+ */
+final class HeapPlan {
+    static final String FLAG = "--heap-plan";
+    /** Never less than this: the JIT, the data and the evaluation need some room whatever the model. */
+    private static final long MIN_HEAP = 1L << 30;
+
+    private HeapPlan() {
+    }
+
+    static int print(List<String> argv, PrintStream out) {
+        try {
+            MemoryEstimate e = estimate(argv);
+            long machine = org.sparselora4j.lora.run.MemoryUse.machineBytes();
+            // A run that cannot fit gets no plan: it starts on the default heap and stops with its own one-line message.
+            if (e != null && (machine <= 0 || e.peakBytes() <= machine)) {
+                long mb = Math.max(MIN_HEAP, e.heapFlagBytes()) >> 20;
+                // Native memory (bench step's compact weights) counts against the direct-memory limit, which is the
+                // heap size unless set: room for the off-heap weights as well.
+                long directMb = (e.offHeapBytes() >> 20) + 1024;
+                out.println("-Xms" + mb + "m -Xmx" + mb + "m -XX:MaxDirectMemorySize=" + Math.max(mb, directMb) + "m -XX:+AlwaysPreTouch");
+            }
+        } catch (Exception | Error e) {
+            // No plan: the run reports whatever is wrong with its flags or files itself.
+        }
+        return 0;
+    }
+
+    private static MemoryEstimate estimate(List<String> argv) throws Exception {
+        if (argv.isEmpty()) return null;
+        if (argv.getFirst().equals("finetune")) {
+            FinetuneCommand c = new FinetuneCommand();
+            return FinetuneCommand.estimate(Args.parse(c.name(), argv.subList(1, argv.size()), c.flags()));
+        }
+        if (argv.getFirst().equals("bench") && argv.size() > 1 && argv.get(1).equals("step")) {
+            BenchStepCommand c = new BenchStepCommand();
+            return BenchStepCommand.estimate(Args.parse(c.name(), argv.subList(2, argv.size()), c.flags()));
+        }
+        return null;
+    }
+}
