@@ -80,6 +80,7 @@ final class TokenizeCommand implements Command {
      * {@code tokenizer.chat_template}), as transformers' {@code apply_chat_template(tokenize=False)} renders it.
      */
     static String render(Args args, Path model, Path messages) throws IOException {
+        if (!Files.isRegularFile(messages)) throw new IOException("--messages " + messages + ": no such file");
         Optional<Path> tokenizer = args.has("tokenizer") ? Optional.of(args.path("tokenizer")) : Optional.empty();
         ChatTemplate template = ChatTemplateFlag.resolve(args, model, tokenizer).orElseThrow(() -> new ModelFormatException(model,
                 "has no chat template (no chat_template.jinja, tokenizer_config.json chat_template or GGUF tokenizer.chat_template); give --chat-template"));
