@@ -7,11 +7,13 @@ import org.sparselora4j.autograd.Var;
 import org.sparselora4j.lora.PeftAdapter;
 import org.sparselora4j.lora.run.Checkpoint;
 import org.sparselora4j.lora.run.MetricsLog;
+import org.sparselora4j.models.format.Gguf;
 import org.sparselora4j.models.format.Json;
 import org.sparselora4j.models.format.ModelFiles;
 import org.sparselora4j.models.format.ModelFormatException;
 import org.sparselora4j.models.format.Tokenizer;
 import org.sparselora4j.models.format.SafetensorsWriter;
+import org.sparselora4j.models.format.WeightStorage;
 import org.sparselora4j.tensor.Tensor;
 
 import java.io.IOException;
@@ -121,6 +123,37 @@ class FuzzRegressionTest {
         Files.writeString(file, Files.readString(file).replace("\"content\":\"\u2581\"", "\"contenu\":\"\u2581\""));
         assertThatThrownBy(() -> ModelFiles.loadTokenizer(tmp, Seeds.VOCAB)).isInstanceOf(ModelFormatException.class)
                 .hasMessage(file + ": Replace normalizer has no string content");
+    }
+
+    /** Mapped in place, a K-quant model cut short inside its last tensor is refused at load, naming the file. */
+    @Test
+    void aTruncatedMappedModelIsRefusedAtLoad() throws IOException {
+        Path file = tmp.resolve("m.gguf");
+        Seeds.ggufStored(file);
+        byte[] all = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(all, all.length - 100));
+        assertThatThrownBy(() -> ModelFiles.load(file, Optional.empty(), WeightStorage.AS_STORED)).isInstanceOf(ModelFormatException.class)
+                .satisfies(e -> assertThat(e.getMessage()).startsWith(file + ": ").doesNotContain("\n"));
+    }
+
+    /** A Q4_K matrix whose rows (32 elements) are not whole 256-element blocks is refused, not mapped. */
+    @Test
+    void aKQuantRowOfPartBlocksIsRefused() throws IOException {
+        GgufWriter g = new GgufWriter();
+        g.string("general.architecture", "llama");
+        g.tensor("token_embd.weight", Tensor.zeros(8, 256), GgufWriter.Type.Q4_K);
+        byte[] bytes = g.bytes();
+        // The tensor info's dims (ne0 = 256, ne1 = 8) rewritten to ne0 = 32, ne1 = 64: the same bytes, rows of part blocks.
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("token_embd.weight") + "token_embd.weight".length() + 4;
+        b.putLong(at, 32).putLong(at + 8, 64);
+        Path file = tmp.resolve("m.gguf");
+        Files.write(file, bytes);
+        assertThatThrownBy(() -> {
+            try (Gguf gguf = Gguf.open(file, WeightStorage.AS_STORED)) {
+                gguf.matrix("token_embd.weight");
+            }
+        }).isInstanceOf(ModelFormatException.class).satisfies(e -> assertThat(e.getMessage()).startsWith(file + ": "));
     }
 
     /** A metadata key holding a line break (and as long as the file) went into the message as is. */

@@ -1,8 +1,11 @@
 package org.sparselora4j.cli.fuzz;
 
+import org.sparselora4j.tensor.ElementType;
 import org.sparselora4j.tensor.Tensor;
+import org.sparselora4j.tensor.kernel.Quantize;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -11,14 +14,17 @@ import java.util.List;
 
 /** Builds a GGUF v3 file for the fuzz seeds: metadata, tensor infos, then data aligned to 32 bytes. */
 final class GgufWriter {
-    /** The tensor types the seed uses, with their GGUF ids. */
+    /** The tensor types the seeds use, with their GGUF ids. */
     enum Type {
-        F32(0), F16(1), Q8_0(8), BF16(30);
+        F32(0, ElementType.F32), F16(1, ElementType.F16), Q4_0(2, ElementType.Q4_0), Q8_0(8, ElementType.Q8_0),
+        Q4_K(12, ElementType.Q4_K), Q6_K(14, ElementType.Q6_K), BF16(30, ElementType.BF16);
 
         final int id;
+        final ElementType element;
 
-        Type(int id) {
+        Type(int id, ElementType element) {
             this.id = id;
+            this.element = element;
         }
     }
 
@@ -67,35 +73,12 @@ final class GgufWriter {
         for (float f : values) kv.writeBytes(le(4).putFloat(f).array());
     }
 
+    /** {@code t} stored as {@code type}: valid blocks, encoded by the engine's own {@link Quantize}. */
     void tensor(String name, Tensor t, Type type) {
         float[] v = t.toArray();
-        ByteBuffer b;
-        switch (type) {
-            case F32 -> {
-                b = le(4 * v.length);
-                for (float f : v) b.putFloat(f);
-            }
-            case F16 -> {
-                b = le(2 * v.length);
-                for (float f : v) b.putShort(Float.floatToFloat16(f));
-            }
-            case BF16 -> {
-                b = le(2 * v.length);
-                for (float f : v) b.putShort((short) (Float.floatToIntBits(f) >>> 16));
-            }
-            case Q8_0 -> {
-                b = le(v.length / 32 * 34);
-                for (int blk = 0; blk < v.length / 32; blk++) {
-                    float max = 0;
-                    for (int i = 0; i < 32; i++) max = Math.max(max, Math.abs(v[blk * 32 + i]));
-                    float d = max / 127f;
-                    b.putShort(Float.floatToFloat16(d));
-                    for (int i = 0; i < 32; i++) b.put((byte) (d == 0 ? 0 : Math.round(v[blk * 32 + i] / d)));
-                }
-            }
-            default -> throw new IllegalArgumentException(type.name());
-        }
-        tensors.add(new Entry(name, t.shape().dims(), type, b.array()));
+        byte[] data = new byte[(int) type.element.bytes(v.length)];
+        Quantize.encode(type.element, v, 0, v.length, MemorySegment.ofArray(data), 0);
+        tensors.add(new Entry(name, t.shape().dims(), type, data));
     }
 
     byte[] bytes() {

@@ -15,6 +15,7 @@ import org.sparselora4j.models.llama.LlamaInit;
 import org.sparselora4j.models.llama.LlamaWeights;
 import org.sparselora4j.models.llama.Target;
 import org.sparselora4j.sparse.SvdEstimator;
+import org.sparselora4j.tensor.ElementType;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.Rope;
 
@@ -96,10 +97,32 @@ final class Seeds {
         Files.write(file, java.util.Arrays.copyOf(b.array(), b.position()));
     }
 
-    /** A GGUF v3 file of the model and its tokenizer; the tensors use F32, F16, BF16 and Q8_0 blocks. */
+    /** A GGUF v3 file of the model and its tokenizer; the tensors use F32, F16, BF16, Q8_0 and Q4_0 blocks. */
     static void gguf(Path file) throws IOException {
-        LlamaConfig c = CONFIG;
-        LlamaWeights w = weights();
+        gguf(file, CONFIG, weights(), Map.of("token_embd", GgufWriter.Type.F16, "attn_q", GgufWriter.Type.Q8_0,
+                "attn_k", GgufWriter.Type.BF16, "attn_v", GgufWriter.Type.F32, "attn_output", GgufWriter.Type.Q8_0,
+                "ffn_gate", GgufWriter.Type.Q4_0, "ffn_up", GgufWriter.Type.F16, "ffn_down", GgufWriter.Type.Q8_0,
+                "output", GgufWriter.Type.Q8_0));
+    }
+
+    /** A model whose rows hold whole 256-element blocks: dim 256, one layer (used with mapped weights). */
+    static final LlamaConfig STORED_CONFIG = new LlamaConfig(256, 256, 1, 2, 1, VOCAB, 16, 10000.0, Rope.Style.INTERLEAVED, 1e-5f, false);
+
+    /** A GGUF v3 file of {@link #STORED_CONFIG}: every compact type, the K-quants Q4_K and Q6_K among them. */
+    static void ggufStored(Path file) throws IOException {
+        gguf(file, STORED_CONFIG, LlamaInit.random(STORED_CONFIG, 12), Map.of("token_embd", GgufWriter.Type.Q4_K,
+                "attn_q", GgufWriter.Type.Q6_K, "attn_k", GgufWriter.Type.Q4_0, "attn_v", GgufWriter.Type.Q8_0,
+                "attn_output", GgufWriter.Type.BF16, "ffn_gate", GgufWriter.Type.F16, "ffn_up", GgufWriter.Type.Q4_K,
+                "ffn_down", GgufWriter.Type.Q6_K, "output", GgufWriter.Type.Q6_K));
+    }
+
+    /** A BF16 Hugging Face folder: {@code config.json} and {@code model.safetensors}. */
+    static void huggingFaceBf16(Path dir) throws IOException {
+        HuggingFaceModel.write(dir, weights(), ElementType.BF16);
+    }
+
+    /** The matrices are stored as {@code types} says by GGUF name without "blk.N." and ".weight"; the norms F32. */
+    private static void gguf(Path file, LlamaConfig c, LlamaWeights w, Map<String, GgufWriter.Type> types) throws IOException {
         GgufWriter g = new GgufWriter();
         g.string("general.architecture", "llama");
         g.u32("llama.embedding_length", c.dim());
@@ -122,22 +145,22 @@ final class Seeds {
         g.floats("tokenizer.ggml.scores", scores);
         g.u32("tokenizer.ggml.bos_token_id", 1);
         g.u32("tokenizer.ggml.eos_token_id", 2);
-        g.tensor("token_embd.weight", w.tokenEmbedding(), GgufWriter.Type.F16);
+        g.tensor("token_embd.weight", w.tokenEmbedding(), types.get("token_embd"));
         for (int l = 0; l < c.layers(); l++) {
             var b = w.layers().get(l);
             String p = "blk." + l + ".";
             g.tensor(p + "attn_norm.weight", b.attnNorm(), GgufWriter.Type.F32);
-            g.tensor(p + "attn_q.weight", b.wq(), GgufWriter.Type.Q8_0);
-            g.tensor(p + "attn_k.weight", b.wk(), GgufWriter.Type.BF16);
-            g.tensor(p + "attn_v.weight", b.wv(), GgufWriter.Type.F32);
-            g.tensor(p + "attn_output.weight", b.wo(), GgufWriter.Type.Q8_0);
+            g.tensor(p + "attn_q.weight", b.wq(), types.get("attn_q"));
+            g.tensor(p + "attn_k.weight", b.wk(), types.get("attn_k"));
+            g.tensor(p + "attn_v.weight", b.wv(), types.get("attn_v"));
+            g.tensor(p + "attn_output.weight", b.wo(), types.get("attn_output"));
             g.tensor(p + "ffn_norm.weight", b.ffnNorm(), GgufWriter.Type.F32);
-            g.tensor(p + "ffn_gate.weight", b.gate(), GgufWriter.Type.Q8_0);
-            g.tensor(p + "ffn_up.weight", b.up(), GgufWriter.Type.F16);
-            g.tensor(p + "ffn_down.weight", b.down(), GgufWriter.Type.Q8_0);
+            g.tensor(p + "ffn_gate.weight", b.gate(), types.get("ffn_gate"));
+            g.tensor(p + "ffn_up.weight", b.up(), types.get("ffn_up"));
+            g.tensor(p + "ffn_down.weight", b.down(), types.get("ffn_down"));
         }
         g.tensor("output_norm.weight", w.finalNorm(), GgufWriter.Type.F32);
-        g.tensor("output.weight", w.classifier(), GgufWriter.Type.Q8_0);
+        g.tensor("output.weight", w.classifier(), types.get("output"));
         Files.write(file, g.bytes());
     }
 

@@ -17,12 +17,17 @@ import org.sparselora4j.models.format.ModelFiles;
 import org.sparselora4j.models.format.ModelFormatException;
 import org.sparselora4j.models.format.Safetensors;
 import org.sparselora4j.models.format.Tokenizer;
+import org.sparselora4j.models.format.WeightStorage;
+import org.sparselora4j.models.llama.LayerWeights;
 import org.sparselora4j.models.llama.LlamaWeights;
 import org.sparselora4j.models.template.TemplateException;
 import org.sparselora4j.sparse.EstimatorFileException;
 import org.sparselora4j.sparse.SvdEstimator;
+import org.sparselora4j.tensor.Tensor;
+import org.sparselora4j.tensor.kernel.MatMul;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -39,6 +44,10 @@ final class Targets {
                         dir -> model(dir.resolve("model.bin")), Targets::useModel, ModelFormatException.class),
                 new FuzzTarget("gguf model", dir -> Seeds.gguf(dir.resolve("model.gguf")), "model.gguf", GgufMutations.all(),
                         dir -> model(dir.resolve("model.gguf")), Targets::useModel, ModelFormatException.class),
+                new FuzzTarget("gguf model, weights as stored", dir -> Seeds.ggufStored(dir.resolve("model.gguf")), "model.gguf",
+                        GgufMutations.all(), dir -> stored(dir.resolve("model.gguf")), Targets::touchWeights, ModelFormatException.class),
+                new FuzzTarget("hf bf16 model.safetensors, weights as stored", Seeds::huggingFaceBf16, "model.safetensors",
+                        JsonMutations.safetensors(), Targets::stored, Targets::touchWeights, ModelFormatException.class),
                 new FuzzTarget("safetensors", dir -> Seeds.safetensors(dir.resolve("t.safetensors")), "t.safetensors", JsonMutations.safetensors(),
                         dir -> safetensors(dir.resolve("t.safetensors")), ModelFormatException.class),
                 new FuzzTarget("hf config.json", Seeds::huggingFaceModel, "config.json", JsonMutations.document(),
@@ -91,6 +100,27 @@ final class Targets {
     /** Loads a model (and the tokenizer it carries) and uses the tokenizer once. */
     private static LoadedModel model(Path path) throws Exception {
         return ModelFiles.load(path, Optional.empty());
+    }
+
+    /** Loads a model with its matrices mapped in place ({@code finetune}'s way). */
+    private static LoadedModel stored(Path path) throws Exception {
+        return ModelFiles.load(path, Optional.empty(), WeightStorage.AS_STORED);
+    }
+
+    /**
+     * Touches each mapped matrix as training first would: decodes its first and last rows and multiplies one row of
+     * activations by it, so a size the header lied about shows here rather than mid-run.
+     */
+    private static void touchWeights(Object parsed) {
+        LlamaWeights w = ((LoadedModel) parsed).weights();
+        List<Tensor> matrices = new ArrayList<>(List.of(w.tokenEmbedding(), w.classifier()));
+        for (LayerWeights l : w.layers()) matrices.addAll(List.of(l.wq(), l.wk(), l.wv(), l.wo(), l.gate(), l.up(), l.down()));
+        for (Tensor m : matrices) {
+            float[] row = new float[m.cols()];
+            m.decodeRow(0, row, 0);
+            m.decodeRow(m.rows() - 1, row, 0);
+            MatMul.abT(Tensor.of(row, 1, m.cols()), m);
+        }
     }
 
     private static void useModel(Object parsed) {
