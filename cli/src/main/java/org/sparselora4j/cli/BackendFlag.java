@@ -4,8 +4,6 @@ import org.sparselora4j.opencl.BackendKind;
 import org.sparselora4j.opencl.Backends;
 import org.sparselora4j.opencl.DeviceSelector;
 import org.sparselora4j.tensor.Backend;
-import org.sparselora4j.tornado.Tornado;
-import org.sparselora4j.tornado.TornadoUnavailableException;
 
 import java.io.PrintStream;
 import java.util.Map;
@@ -15,11 +13,12 @@ import java.util.Map;
  * caller owns the returned backend and closes it (try-with-resources). {@code auto} uses TornadoVM on a GPU (when
  * this JVM runs with TornadoVM's flags), else OpenCL on a GPU or accelerator (or the device {@value DeviceSelector#ENV}
  * names), else says once on stderr that it runs on the Vector API; an explicit {@code opencl} or {@code tornado}
- * that finds no device (or no TornadoVM) fails with a one-line error.
+ * that finds no device (or no TornadoVM, or a build without the tornado module) fails with a one-line error; auto
+ * skips TornadoVM silently where its module was not built ({@link TornadoLink}).
  */
 final class BackendFlag {
     static final Args.Flag FLAG = Args.Flag.value("backend", "cpu | opencl | tornado | auto: where the frozen-weight matmuls run (default cpu; "
-            + DeviceSelector.ENV + " picks the OpenCL device; tornado needs " + Tornado.HOME + ")");
+            + DeviceSelector.ENV + " picks the OpenCL device; tornado needs " + TornadoLink.HOME + ")");
 
     private BackendFlag() {
     }
@@ -70,7 +69,7 @@ final class BackendFlag {
     /** Opens a backend of {@code kind}, the OpenCL device picked by {@code environment}; notices go to {@code err}. */
     static Backend open(BackendKind kind, PrintStream err, Map<String, String> environment) {
         Backend backend = switch (kind) {
-            case TORNADO -> Tornado.open(environment, false);
+            case TORNADO -> TornadoLink.open(environment, false);
             case AUTO -> tornadoGpu(environment);
             case CPU, OPENCL -> null;
         };
@@ -81,10 +80,10 @@ final class BackendFlag {
 
     /** For auto: TornadoVM on a GPU when this JVM can run it, else null (auto goes on to OpenCL, saying nothing yet). */
     private static Backend tornadoGpu(Map<String, String> environment) {
-        if (Tornado.missing(environment) != null) return null;
+        if (TornadoLink.missing(environment) != null) return null;
         try {
-            return Tornado.open(environment, true);
-        } catch (TornadoUnavailableException e) {
+            return TornadoLink.open(environment, true);
+        } catch (TornadoLink.Unavailable e) {
             return null;
         }
     }

@@ -85,11 +85,11 @@ class BackendFlagTest {
     @Test
     void anExplicitTornadoInAJvmWithoutTornadoVmIsOneLineThatSaysWhatIsMissing() {
         // These tests run without TornadoVM's flags (the cli's Tornado*Test have a JVM of their own).
-        org.junit.jupiter.api.Assumptions.assumeTrue(org.sparselora4j.tornado.Tornado.missing(System.getenv()) != null, "this JVM runs TornadoVM");
+        org.junit.jupiter.api.Assumptions.assumeTrue(TornadoLink.missing(System.getenv()) != null, "this JVM runs TornadoVM");
         CliRun r = CliRun.of("bench", "gemm", "--m", "8", "--k", "8", "--n", "8", "--reps", "1", "--warmup-s", "0", "--backend", "tornado");
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err().strip()).doesNotContain("\n").containsAnyOf("TORNADOVM_HOME is not set", "not started with TornadoVM's flags");
+        assertThat(r.err().strip()).doesNotContain("\n").containsAnyOf("TORNADOVM_HOME is not set", "not started with TornadoVM's flags", "TornadoVM support was not built");
         CliRun full = CliRun.of("bench", "step", "--preset", "stories260k", "--method", "full", "--steps", "1", "--backend", "tornado");
         assertThat(full.exitCode()).isEqualTo(2);
         assertThat(full.err()).contains("--backend tornado").contains("full fine-tuning trains every weight");
