@@ -88,13 +88,14 @@ class SparseAttentionTest {
         Tensor seed = Tensor.randn(new SplittableRandom(8), 1f, batch.rows(), c.dim());
         Grads exact = grads(a, a.sparse(ch, BaseGradient.EXACT), x0, seed, batch);
         Grads detached = grads(a, a.sparse(ch, BaseGradient.DETACHED), x0, seed, batch);
-        // Forward values are the same; only the backward differs.
-        assertThat(detached.y).containsExactly(exact.y);
+        // Forward values are the same; only the backward differs. (Equal to float rounding, not bit for bit: the JIT
+        // may sum vector lanes in another order between the two runs once it has compiled a kernel.)
+        assertThat(detached.y).containsExactly(exact.y, within(1e-5f));
         assertThat(maxDiff(exact.dx, detached.dx)).isGreaterThan(1e-3);
         LoraLinear wo = (LoraLinear) a.wo();
         int aO = a.params().indexOf(wo.a()), bO = a.params().indexOf(wo.b());
-        assertThat(detached.params.get(aO)).containsExactly(exact.params.get(aO));
-        assertThat(detached.params.get(bO)).containsExactly(exact.params.get(bO));
+        assertThat(detached.params.get(aO)).containsExactly(exact.params.get(aO), within(1e-5f));
+        assertThat(detached.params.get(bO)).containsExactly(exact.params.get(bO), within(1e-5f));
         // q's LoRA sees the attention gradient, which lost the sparse tokens' Wo base path.
         int aQ = a.params().indexOf(((LoraLinear) a.wq()).a());
         assertThat(maxDiff(exact.params.get(aQ), detached.params.get(aQ))).isGreaterThan(1e-4);
