@@ -102,7 +102,7 @@ class SparseFeedForwardTest {
         Tensor dense = new FeedForward.Dense(f.gate(), f.up(), f.down()).forward(x, Fixtures.context(C, BATCH, 2)).value();
         Tensor warm = block.forward(x, Fixtures.context(C, BATCH, 2)).value();
         Tensor sparse = block.forward(x, Fixtures.context(C, BATCH, 3)).value();
-        assertThat(warm.data()).containsExactly(dense.data());
+        assertThat(warm.data()).containsExactly(dense.data(), within(1e-5f)); // the JIT may order lanes differently
         assertThat(sparse.data()).isNotEqualTo(dense.data());
     }
 
