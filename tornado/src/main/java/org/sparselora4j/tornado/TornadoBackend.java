@@ -4,6 +4,7 @@ import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Index;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.TensorKey;
+import org.sparselora4j.tensor.kernel.Checks;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 
 import java.util.ArrayList;
@@ -56,24 +57,24 @@ public final class TornadoBackend implements Backend {
     @Override
     public synchronized void abT(Tensor a, Tensor b, Tensor out, boolean accumulate) {
         int m = a.rows(), k = a.cols(), n = b.rows();
-        Shapes.equal("abT", "inner dimension", b.cols(), k, a, b);
-        Shapes.output("abT", out, m, n);
+        Checks.equal("abT", "inner dimension", b.cols(), k, a, b);
+        Checks.output("abT", out, m, n);
         onWeight(Layout.AB_T, m, n, k, a, k, b, k, null, out, accumulate);
     }
 
     @Override
     public synchronized void ab(Tensor a, Tensor b, Tensor out, boolean accumulate) {
         int m = a.rows(), k = a.cols(), n = b.cols();
-        Shapes.equal("ab", "inner dimension", b.rows(), k, a, b);
-        Shapes.output("ab", out, m, n);
+        Checks.equal("ab", "inner dimension", b.rows(), k, a, b);
+        Checks.output("ab", out, m, n);
         onWeight(Layout.AB, m, n, k, a, k, b, n, null, out, accumulate);
     }
 
     @Override
     public synchronized void aTb(Tensor a, Tensor b, Tensor out, boolean accumulate) {
         int k = a.rows(), m = a.cols(), n = b.cols();
-        Shapes.equal("aTb", "inner dimension", b.rows(), k, a, b);
-        Shapes.output("aTb", out, m, n);
+        Checks.equal("aTb", "inner dimension", b.rows(), k, a, b);
+        Checks.output("aTb", out, m, n);
         checkOpen();
         if (empty(m, n, k, out, accumulate)) return;
         int cSize = m * n;
@@ -91,36 +92,36 @@ public final class TornadoBackend implements Backend {
     @Override
     public synchronized void rowsAbT(Tensor x, Tensor w, Index rows, Tensor out, boolean accumulate) {
         int n = x.rows(), in = x.cols(), k = rows.size();
-        Shapes.equal("rowsAbT", "input width", w.cols(), in, x, w);
+        Checks.equal("rowsAbT", "input width", w.cols(), in, x, w);
         rows.checkBelow(w.rows(), "rows of w " + w.shape());
-        Shapes.output("rowsAbT", out, n, k);
+        Checks.output("rowsAbT", out, n, k);
         onWeight(Layout.ROWS_AB_T, n, k, in, x, in, w, in, rows, out, accumulate);
     }
 
     @Override
     public synchronized void rowsAb(Tensor dy, Tensor w, Index rows, Tensor out, boolean accumulate) {
         int n = dy.rows(), k = rows.size(), in = w.cols();
-        Shapes.equal("rowsAb", "gradient width", dy.cols(), k, dy, w);
+        Checks.equal("rowsAb", "gradient width", dy.cols(), k, dy, w);
         rows.checkBelow(w.rows(), "rows of w " + w.shape());
-        Shapes.output("rowsAb", out, n, in);
+        Checks.output("rowsAb", out, n, in);
         onWeight(Layout.ROWS_AB, n, in, k, dy, k, w, in, rows, out, accumulate);
     }
 
     @Override
     public synchronized void colsAbT(Tensor x, Tensor w, Index cols, boolean compactInput, Tensor out, boolean accumulate) {
         int n = x.rows(), xw = x.cols(), in = w.cols(), outF = w.rows(), k = cols.size();
-        Shapes.equal("colsAbT", "input width", xw, compactInput ? k : in, x, w);
+        Checks.equal("colsAbT", "input width", xw, compactInput ? k : in, x, w);
         cols.checkBelow(in, "columns of w " + w.shape());
-        Shapes.output("colsAbT", out, n, outF);
+        Checks.output("colsAbT", out, n, outF);
         onWeight(compactInput ? Layout.COLS_AB_T_COMPACT : Layout.COLS_AB_T, n, outF, k, x, xw, w, in, cols, out, accumulate);
     }
 
     @Override
     public synchronized void colsAb(Tensor dy, Tensor w, Index cols, Tensor out, boolean accumulate) {
         int n = dy.rows(), outF = w.rows(), in = w.cols(), k = cols.size();
-        Shapes.equal("colsAb", "gradient width", dy.cols(), outF, dy, w);
+        Checks.equal("colsAb", "gradient width", dy.cols(), outF, dy, w);
         cols.checkBelow(in, "columns of w " + w.shape());
-        Shapes.output("colsAb", out, n, k);
+        Checks.output("colsAb", out, n, k);
         onWeight(Layout.COLS_AB, n, k, outF, dy, outF, w, in, cols, out, accumulate);
     }
 
