@@ -9,7 +9,7 @@ import java.util.function.IntConsumer;
 
 /**
  * Autoregressive generation over a KV cache, with llama2.c {@code run.c}'s semantics: the prompt is encoded with
- * BOS, read in one batch (run.c reads it a token at a time; the result is the same), then each new token is
+ * BOS where the tokenizer adds one (Qwen's do not), read in one batch (run.c reads it a token at a time; the result is the same), then each new token is
  * sampled from the last logits and read in turn. Generation stops after {@code maxNewTokens} new tokens, when
  * the context is full, or when the model produces BOS (run.c's end of a story) or EOS, which are not kept.
  * <p>
@@ -61,7 +61,7 @@ public final class Generator {
     public Generation generate(String prompt, int maxNewTokens, Sampler sampler, Consumer<String> onText) {
         int[] promptTokens = tokenizer.encode(prompt, true, false);
         checkPrompt(promptTokens);
-        for (int i = 1; i < promptTokens.length; i++) onText.accept(piece(promptTokens[i - 1], promptTokens[i]));
+        onText.accept(text(promptTokens));
         int[] previous = {promptTokens[promptTokens.length - 1]};
         return generate(promptTokens, maxNewTokens, sampler, token -> {
             onText.accept(piece(previous[0], token));
@@ -112,10 +112,16 @@ public final class Generator {
         }
     }
 
-    /** The printable text of a sequence after its first token, as {@link #generate(String, int, Sampler, Consumer)} prints it. */
+    /**
+     * The printable text of a sequence, as {@link #generate(String, int, Sampler, Consumer)} prints it: a leading
+     * BOS prints nothing, and a first token that is not BOS (Qwen's tokenizers add none) reads as following it.
+     */
     public String text(int[] tokens) {
         StringBuilder sb = new StringBuilder();
-        for (int i = 1; i < tokens.length; i++) sb.append(piece(tokens[i - 1], tokens[i]));
+        for (int i = 0; i < tokens.length; i++) {
+            if (i == 0 && tokens[0] == tokenizer.bos()) continue;
+            sb.append(piece(i == 0 ? tokenizer.bos() : tokens[i - 1], tokens[i]));
+        }
         return sb.toString();
     }
 

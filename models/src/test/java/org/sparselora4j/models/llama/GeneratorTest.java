@@ -72,6 +72,12 @@ class GeneratorTest {
     }
 
     @Test
+    void aFirstTokenThatIsNotBosIsPrintedAsFollowingBos() {
+        assertThat(generator.text(new int[] {5, 9})).isEqualTo("[5][9]");
+        assertThat(generator.text(new int[] {1, 5, 9})).isEqualTo("[5][9]");
+    }
+
+    @Test
     void aTokenizerForAnotherVocabularyIsRejected() {
         LlamaInference other = new LlamaInference(LlamaInit.random(
                 new LlamaConfig(32, 48, 1, 4, 2, 39, 16, 10000, Rope.Style.INTERLEAVED, 1e-5f, true), 1));
