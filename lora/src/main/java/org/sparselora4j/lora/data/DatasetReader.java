@@ -26,11 +26,12 @@ import java.util.function.Consumer;
  * (instruction, a blank line, input) and an assistant turn (output) when the model has one, else in Alpaca's own
  * prompt format ({@code ### Instruction:} ... {@code ### Response:}) as a prompt/completion pair;</li>
  * <li>JSONL with {@code {"prompt": ..., "completion": ...}} per line: loss on the completion only;</li>
- * <li>JSONL with {@code {"text": ...}} per line: loss on every token after BOS;</li>
+ * <li>JSONL with {@code {"text": ...}} per line: loss on every token after the first;</li>
  * <li>plain text: cut into windows of {@code maxSeqLen} tokens, loss on all of them.</li>
  * </ul>
- * Prompts get BOS, completions and texts end with EOS. A record longer than {@code maxSeqLen} loses the start of
- * its prompt; one whose completion alone does not fit is dropped; a conversation longer than that loses its end,
+ * Prompts, texts and windows start as the tokenizer starts a sequence ({@link Tokenizer#bosPrefix()}: BOS for
+ * LLaMA-style tokenizers, nothing for Qwen's, which set {@code add_bos_token} false); completions and texts end
+ * with EOS. A record longer than {@code maxSeqLen} loses the start of its prompt; one whose completion alone does not fit is dropped; a conversation longer than that loses its end,
  * and is dropped when no assistant token is left. All are reported through {@code warn}.
  */
 public final class DatasetReader {
@@ -176,16 +177,22 @@ public final class DatasetReader {
         return new Example(tokens, 1);
     }
 
+    /**
+     * Windows of {@code maxSeqLen} tokens, each starting as the tokenizer starts a sequence ({@link Tokenizer#bosPrefix()}:
+     * BOS for LLaMA, nothing for Qwen, whose {@code bos()} is {@code <|endoftext|>}, a document separator).
+     */
     private List<Example> readPlain(String text) {
         int[] all = tokenizer.encode(text, false, false);
+        int[] prefix = tokenizer.bosPrefix();
+        if (prefix.length >= maxSeqLen) throw new IllegalArgumentException("the tokenizer's BOS prefix of " + prefix.length + " tokens leaves no room in a context of " + maxSeqLen);
         List<Example> out = new ArrayList<>();
-        int window = maxSeqLen - 1; // each window starts with BOS
-        for (int start = 0; start + 1 < all.length; start += window) {
+        int window = maxSeqLen - prefix.length;
+        for (int start = 0; start + 1 < all.length; start += window) { // a window holds two text tokens at least
             int end = Math.min(all.length, start + window);
-            int[] tokens = new int[end - start + 1];
-            tokens[0] = tokenizer.bos();
-            System.arraycopy(all, start, tokens, 1, end - start);
-            if (tokens.length >= 2) out.add(new Example(tokens, 1));
+            int[] tokens = new int[prefix.length + end - start];
+            System.arraycopy(prefix, 0, tokens, 0, prefix.length);
+            System.arraycopy(all, start, tokens, prefix.length, end - start);
+            out.add(new Example(tokens, 1));
         }
         return out;
     }

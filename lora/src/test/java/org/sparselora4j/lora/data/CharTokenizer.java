@@ -3,7 +3,7 @@ package org.sparselora4j.lora.data;
 import org.sparselora4j.models.format.Tokenizer;
 
 /** A test tokenizer: id = char + 3, with 1 = BOS and 2 = EOS. */
-final class CharTokenizer implements Tokenizer {
+class CharTokenizer implements Tokenizer {
     @Override
     public int vocabSize() {
         return 131;

@@ -47,6 +47,29 @@ class DatasetReaderTest {
     }
 
     @Test
+    void plainTextWindowsOfATokenizerWithoutBosStartWithText() throws IOException {
+        // As Qwen's: bos() is a document separator that encode never adds.
+        CharTokenizer noBos = new CharTokenizer() {
+            @Override
+            public int[] bosPrefix() {
+                return new int[0];
+            }
+
+            @Override
+            public int[] encode(String text, boolean addBos, boolean addEos) {
+                return super.encode(text, false, addEos);
+            }
+        };
+        Path plain = Files.writeString(dir.resolve("p.txt"), "abcdefghij");
+        List<Example> windows = new DatasetReader(noBos, 4, warnings::add).read(plain);
+        assertThat(windows).hasSize(3);
+        assertThat(windows.get(0).tokens()).containsExactly('a' + 3, 'b' + 3, 'c' + 3, 'd' + 3);
+        assertThat(windows.get(2).tokens()).containsExactly('i' + 3, 'j' + 3);
+        Path jsonl = Files.writeString(dir.resolve("d.jsonl"), "{\"prompt\": \"ab\", \"completion\": \"cd\"}\n");
+        assertThat(new DatasetReader(noBos, 64, warnings::add).read(jsonl).get(0).tokens()).containsExactly('a' + 3, 'b' + 3, 'c' + 3, 'd' + 3, 2);
+    }
+
+    @Test
     void longPromptLosesItsStartAndTooLongCompletionIsDropped() throws IOException {
         Path f = Files.writeString(dir.resolve("d.jsonl"),
                 "{\"prompt\": \"abcdefgh\", \"completion\": \"xy\"}\n{\"prompt\": \"a\", \"completion\": \"0123456789\"}\n");

@@ -118,6 +118,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     }
 
     /** The ids the post-processor puts before the text when BOS is asked for: {@code [bos]} for Llama 3, none for Qwen. */
+    @Override
     public int[] bosPrefix() {
         return bosPrefix.clone();
     }

@@ -13,7 +13,17 @@ public interface Tokenizer {
     /** End-of-sequence id. */
     int eos();
 
-    /** Token ids of {@code text}, with BOS and/or EOS added when asked. */
+    /**
+     * What {@link #encode} puts before the text when BOS is asked for, by the family's own convention: {@code [bos]}
+     * for llama2.c, SentencePiece and Llama 3; none where the tokenizer adds no BOS (Qwen: HF {@code add_bos_token}
+     * false and a ByteLevel post-processor, GGUF {@code tokenizer.ggml.add_bos_token} false), whose {@link #bos()} is
+     * only the id a decoder treats as the start ({@code <|endoftext|>}).
+     */
+    default int[] bosPrefix() {
+        return new int[] {bos()};
+    }
+
+    /** Token ids of {@code text}, with BOS (as {@link #bosPrefix()} has it) and/or EOS added when asked. */
     int[] encode(String text, boolean addBos, boolean addEos);
 
     /**

@@ -37,6 +37,18 @@ class GgufTokenizerTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"llama3", "llama3-untied", "qwen2", "qwen3"})
+    void eachFamilyStartsASequenceByItsOwnConvention(String name) throws IOException {
+        // Llama 3 puts <|begin_of_text|> first (tokenizer.ggml.add_bos_token, the tokenizer.json post-processor);
+        // Qwen adds nothing (add_bos_token false), though its bos() is the <|endoftext|> a decoder starts after.
+        int[] expected = name.startsWith("llama3") ? new int[] {HuggingFaceTokenizer.load(family(name + "/hf/tokenizer.json")).bos()} : new int[0];
+        for (Tokenizer t : List.of(gguf(family(name + "/model.gguf")), HuggingFaceTokenizer.load(family(name + "/hf/tokenizer.json")))) {
+            assertThat(t.bosPrefix()).containsExactly(expected);
+            assertThat(t.encode("", true, false)).containsExactly(expected);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama3", "llama3-untied", "qwen2", "qwen3"})
     void ggufVocabularyEncodesAsTokenizerJson(String name) throws IOException {
         Tokenizer fromGguf = gguf(family(name + "/model.gguf"));
         HuggingFaceTokenizer fromJson = HuggingFaceTokenizer.load(family(name + "/hf/tokenizer.json"));
