@@ -33,9 +33,19 @@ final class Renderer {
     private static final LoopControl BREAK = new LoopControl(true);
     private static final LoopControl CONTINUE = new LoopControl(false);
 
+    /**
+     * Macro calls nested at once. Jinja2 stops a runaway recursion at Python's recursion limit (some 200 macro
+     * levels); here a template recursing deeper is refused with its origin named, not a stack overflow. Real chat
+     * templates recurse a few levels (over a tool's JSON schema). A body nested far deeper than they are (the
+     * parser allows {@link Parser#MAX_DEPTH} levels) can still exhaust the stack in fewer calls: {@link #render}
+     * turns that into the same kind of one-line error.
+     */
+    static final int MAX_CALL_DEPTH = 64;
+
     private final String origin;
     private final Map<String, Object> globals;
     private StringBuilder out = new StringBuilder();
+    private int callDepth;
 
     Renderer(String origin, Map<String, Object> globals) {
         this.origin = origin;
@@ -54,6 +64,9 @@ final class Renderer {
             throw m.startsWith(origin) ? e : new TemplateException(origin + ": " + m);
         } catch (ArithmeticException e) {
             throw new TemplateException(origin + ": integer overflow");
+        } catch (StackOverflowError e) {
+            // Only this renderer's own frames unwind here, and its output is dropped: nothing is left half-done.
+            throw new TemplateException(origin + ": macro calls and blocks nested too deeply to render (runaway recursion?)");
         }
         return out.toString();
     }
@@ -117,7 +130,15 @@ final class Renderer {
                 else v = new Undefined(p);
                 f.vars.put(p, v);
             }
-            return capture(m.body(), f);
+            if (callDepth >= MAX_CALL_DEPTH) {
+                throw new TemplateException("macro '" + m.name() + "' calls nested deeper than " + MAX_CALL_DEPTH + " (runaway recursion?)");
+            }
+            callDepth++;
+            try {
+                return capture(m.body(), f);
+            } finally {
+                callDepth--;
+            }
         };
     }
 

@@ -79,6 +79,25 @@ class JinjaTemplateTest {
     }
 
     @Test
+    void runawayMacroRecursionIsATemplateErrorNotAStackOverflow() {
+        assertThatThrownBy(() -> render("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", Map.of()))
+                .isInstanceOf(TemplateException.class)
+                .hasMessage("t.jinja: macro 'f' calls nested deeper than " + Renderer.MAX_CALL_DEPTH + " (runaway recursion?)");
+        // Two macros calling each other, and a body nested as deep as the parser allows, recursing without end.
+        assertThatThrownBy(() -> render("{% macro a() %}{{ b() }}{% endmacro %}{% macro b() %}{{ a() }}{% endmacro %}{{ a() }}", Map.of()))
+                .hasMessageContaining("nested deeper than " + Renderer.MAX_CALL_DEPTH);
+        int levels = Parser.MAX_DEPTH - 5;
+        String deep = "{% macro f() %}" + "{% if true %}".repeat(levels) + "{{ (((f()))) }}" + "{% endif %}".repeat(levels) + "{% endmacro %}{{ f() }}";
+        assertThatThrownBy(() -> render(deep, Map.of())).isInstanceOf(TemplateException.class).hasMessageStartingWith("t.jinja: ").hasMessageContaining("nested");
+    }
+
+    @Test
+    void boundedMacroRecursionRenders() {
+        String countdown = "{% macro f(n) %}{{ n }}{% if n > 0 %},{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(40) }}";
+        assertThat(render(countdown, Map.of())).startsWith("40,39,").endsWith(",1,0");
+    }
+
+    @Test
     void javaValuesAreNormalized() {
         assertThat(render("{{ n + 1 }} {{ f }} {{ l }}", Map.of("n", 41, "f", 0.5f, "l", List.of(1, 2)))).isEqualTo("42 0.5 [1, 2]");
     }
