@@ -19,23 +19,28 @@ import java.util.function.LongConsumer;
 
 /**
  * A resumable training state in one safetensors file: the trainable parameters ({@code param.i}), AdamW's
- * moments ({@code adam.m.i}, {@code adam.v.i}) and, in the metadata, the next step, the method and the settings
- * key. Written to a temporary file and renamed, so the previous checkpoint stays intact until the new one is
+ * moments ({@code adam.m.i}, {@code adam.v.i}) and, in the metadata, the next step, the method, the settings
+ * key and the steps skipped so far for a non-finite loss or gradient (so a resumed run continues the same
+ * {@code --skip-nonfinite} budget; a checkpoint written before that was stored counts none). Written to a temporary file and renamed, so the previous checkpoint stays intact until the new one is
  * complete. Data order and dropout are functions of (seed, step), so nothing else is needed to resume exactly.
  */
 public final class Checkpoint {
     public static final String FILE = "checkpoint.safetensors";
 
+    /** Where a restored run stands: the step to continue from and the non-finite steps skipped before it. */
+    public record Position(long nextStep, long skippedNonfinite) {
+    }
+
     private Checkpoint() {
     }
 
     public static void write(Path runDir, String method, String settingsKey, long nextStep, List<Var> params, AdamW adam) throws IOException {
-        write(runDir, method, settingsKey, nextStep, params, adam, bytes -> {
+        write(runDir, method, settingsKey, new Position(nextStep, 0), params, adam, bytes -> {
         });
     }
 
     /** As above, telling {@code progress} the bytes written so far (a test stops a run in the middle of a write with it). */
-    public static void write(Path runDir, String method, String settingsKey, long nextStep, List<Var> params, AdamW adam,
+    public static void write(Path runDir, String method, String settingsKey, Position position, List<Var> params, AdamW adam,
                              LongConsumer progress) throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (int i = 0; i < params.size(); i++) tensors.put("param." + i, params.get(i).value());
@@ -48,7 +53,8 @@ public final class Checkpoint {
         meta.put("format", "sparselora4j-checkpoint-1");
         meta.put("method", method);
         meta.put("settings", settingsKey);
-        meta.put("next_step", Long.toString(nextStep));
+        meta.put("next_step", Long.toString(position.nextStep()));
+        meta.put("skipped_nonfinite", Long.toString(position.skippedNonfinite()));
         meta.put("adam_step", Long.toString(state.step()));
         meta.put("params", Integer.toString(params.size()));
         SafetensorsWriter.write(runDir.resolve(FILE), tensors, meta, progress);
@@ -59,12 +65,17 @@ public final class Checkpoint {
         return Files.isRegularFile(runDir.resolve(FILE));
     }
 
+    /** As {@link #resume}, returning only the step to continue from. */
+    public static long restore(Path runDir, String method, String settingsKey, List<Var> params, AdamW adam) throws IOException {
+        return resume(runDir, method, settingsKey, params, adam).nextStep();
+    }
+
     /**
-     * Restores parameters and optimizer state; returns the step to continue from. Every problem is a
+     * Restores parameters and optimizer state; returns where the run stands. Every problem is a
      * {@link ModelFormatException} with a one-line message naming the file: a damaged file, or one that belongs to
      * another method, other settings or another model. Nothing is changed unless the whole checkpoint fits.
      */
-    public static long restore(Path runDir, String method, String settingsKey, List<Var> params, AdamW adam) throws IOException {
+    public static Position resume(Path runDir, String method, String settingsKey, List<Var> params, AdamW adam) throws IOException {
         Path file = runDir.resolve(FILE);
         if (!Files.isRegularFile(file)) throw new ModelFormatException(file, "no checkpoint to resume from");
         try (Safetensors st = Safetensors.open(file)) {
@@ -79,6 +90,7 @@ public final class Checkpoint {
             long n = count(file, meta, "params");
             long nextStep = count(file, meta, "next_step");
             long adamStep = count(file, meta, "adam_step");
+            long skipped = meta.containsKey("skipped_nonfinite") ? count(file, meta, "skipped_nonfinite") : 0;
             if (n != params.size()) throw new ModelFormatException(file, "checkpoint holds " + n + " parameters, the model has " + params.size());
             List<Tensor> saved = new ArrayList<>(), m = new ArrayList<>(), v = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -89,7 +101,7 @@ public final class Checkpoint {
             }
             for (int i = 0; i < n; i++) params.get(i).value().copyFrom(saved.get(i));
             adam.importState(new AdamW.State(adamStep, m, v));
-            return nextStep;
+            return new Position(nextStep, skipped);
         }
     }
 

@@ -47,7 +47,7 @@ public final class Trainer {
 
     /**
      * @param skipNonfinite steps with a non-finite loss or gradient that may be skipped (no update) before the run
-     *                      stops; counted from the start or resume of this process
+     *                      stops; counted over the whole run, a resumed one continuing the count its checkpoint holds
      * @param faults        faults a test injects ({@link FaultInjection#NONE} otherwise)
      */
     public Trainer(TrainingMethod method, Batches data, TrainConfig config, Path runDir, PrintStream progress, int skipNonfinite,
@@ -71,13 +71,16 @@ public final class Trainer {
         List<Var> params = method.parameters();
         AdamW adam = new AdamW(params, AdamW.Config.defaults().withWeightDecay(config.weightDecay()));
         long start = 0;
+        long skipped = 0;
         if (resume && Checkpoint.exists(runDir)) {
-            start = Checkpoint.restore(runDir, method.name(), config.resumeKey(), params, adam);
-            progress.printf("resuming %s from step %d of %d%n", runDir.resolve(Checkpoint.FILE), start, config.steps());
+            Checkpoint.Position at = Checkpoint.resume(runDir, method.name(), config.resumeKey(), params, adam);
+            start = at.nextStep();
+            skipped = at.skippedNonfinite();
+            progress.printf("resuming %s from step %d of %d%s%n", runDir.resolve(Checkpoint.FILE), start, config.steps(),
+                    skipped > 0 ? " (" + skipped + " non-finite steps skipped before it)" : "");
         } else if (resume) {
             progress.printf("no checkpoint in %s yet (the run stopped before its first one): starting from step 0%n", runDir);
         }
-        int skipped = 0;
         MetricsLog metrics = new MetricsLog(runDir, start);
         Schedule schedule = config.lrSchedule();
         List<TokenBatch> validation = data.validationBatches();
@@ -156,7 +159,7 @@ public final class Trainer {
             }
             if (last || (config.checkpointEvery() > 0 && (step + 1) % config.checkpointEvery() == 0)) {
                 long next = step + 1;
-                Checkpoint.write(runDir, method.name(), config.resumeKey(), next, params, adam, bytes -> {
+                Checkpoint.write(runDir, method.name(), config.resumeKey(), new Checkpoint.Position(next, skipped), params, adam, bytes -> {
                     if (faults.stallCheckpointAtStep() == next) stall(next, bytes);
                 });
             }

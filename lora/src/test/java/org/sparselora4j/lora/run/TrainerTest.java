@@ -189,6 +189,27 @@ class TrainerTest {
     }
 
     @Test
+    void aResumedRunContinuesTheSameSkipNonfiniteBudget() throws IOException {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        Path run = dir.resolve("budget");
+        new Trainer(new TinyLora(1), data(), config(9), run, quiet, 1, FaultInjection.parse("nan-grad@2")).run(false);
+        List<Var> params = new TinyLora(1).parameters();
+        var adam = new org.sparselora4j.autograd.AdamW(params, org.sparselora4j.autograd.AdamW.Config.defaults());
+        assertThat(Checkpoint.resume(run, "lora", config(9).resumeKey(), params, adam)).isEqualTo(new Checkpoint.Position(9, 1));
+
+        // A checkpoint of step 3 after one skipped step: with --skip-nonfinite 1 the next non-finite step stops the run.
+        Path resumed = dir.resolve("resumed");
+        Checkpoint.write(resumed, "lora", config(9).resumeKey(), new Checkpoint.Position(3, 1), params, adam, bytes -> { });
+        Trainer t = new Trainer(new TinyLora(1), data(), config(9), resumed, quiet, 1, FaultInjection.parse("nan-grad@5"));
+        assertThatThrownBy(() -> t.run(true)).isInstanceOf(TrainingException.class)
+                .hasMessageStartingWith("step 5 of 9: gradient norm is NaN; stopped")
+                .hasMessageContaining("1 such steps already skipped");
+        // With a budget of 2 it goes on, and its checkpoints count both.
+        new Trainer(new TinyLora(1), data(), config(9), resumed, quiet, 2, FaultInjection.parse("nan-grad@5")).run(true);
+        assertThat(Checkpoint.resume(resumed, "lora", config(9).resumeKey(), params, adam)).isEqualTo(new Checkpoint.Position(9, 2));
+    }
+
+    @Test
     void resumingARunWithoutACheckpointStartsFromStepZero() throws IOException {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         List<Double> straight = new Trainer(new TinyLora(1), data(), config(9), dir.resolve("a"), quiet).run(false).losses();
