@@ -19,8 +19,17 @@ import java.util.Map;
  * special ones only when asked, and they decode to nothing unless asked.
  */
 public final class HuggingFaceTokenizer implements Tokenizer {
-    /** An added token: matched whole in the text; {@code special} ones (control tokens) only when special parsing is on. */
-    record AddedToken(String content, int id, boolean special) {
+    /**
+     * An added token: matched whole in the text; {@code special} ones (control tokens) only when special parsing is
+     * on. As in Hugging Face's added vocabulary: {@code lstrip} and {@code rstrip} take the white space before or
+     * after a match into the token (so it is not encoded), and a {@code singleWord} token matches only where no word
+     * character ({@code \w}: letters, marks, digits, connectors) touches it on either side.
+     */
+    record AddedToken(String content, int id, boolean special, boolean lstrip, boolean rstrip, boolean singleWord) {
+        /** A token matched anywhere, taking no white space with it. */
+        AddedToken(String content, int id, boolean special) {
+            this(content, id, special, false, false, false);
+        }
     }
 
     /**
@@ -148,14 +157,46 @@ public final class HuggingFaceTokenizer implements Tokenizer {
                 i++;
                 continue;
             }
-            if (i > segmentStart) encodeSegment(text.substring(segmentStart, i), segmentStart == 0, out);
+            int start = i;
+            int stop = i + match.content().length();
+            if (match.singleWord() && (wordBefore(text, start) || wordAt(text, stop))) {
+                i = stop;   // as Hugging Face's matcher, which goes on after the refused match, not inside it
+                continue;
+            }
+            if (match.lstrip()) {
+                while (start > segmentStart && CharClass.isSpace(CharClass.of(text.codePointBefore(start)))) start -= Character.charCount(text.codePointBefore(start));
+            }
+            if (match.rstrip()) {
+                while (stop < text.length() && CharClass.isSpace(CharClass.at(text, stop))) stop += Character.charCount(text.codePointAt(stop));
+            }
+            if (start > segmentStart) encodeSegment(text.substring(segmentStart, start), segmentStart == 0, out);
             out.add(match.id());
-            i += match.content().length();
-            segmentStart = i;
+            i = stop;
+            segmentStart = stop;
         }
         if (segmentStart < text.length()) encodeSegment(text.substring(segmentStart), segmentStart == 0, out);
         if (addEos) out.add(eos);
         return out.toArray();
+    }
+
+    /** Whether the character before {@code at} is a word character. */
+    private static boolean wordBefore(String text, int at) {
+        return at > 0 && isWord(text.codePointBefore(at));
+    }
+
+    /** Whether the character at {@code at} is a word character. */
+    private static boolean wordAt(String text, int at) {
+        return at < text.length() && isWord(text.codePointAt(at));
+    }
+
+    /** The Unicode {@code \w} of Rust's regex, which Hugging Face's single_word check uses: Alphabetic, marks, Nd, Pc, joiners. */
+    private static boolean isWord(int cp) {
+        if (Character.isAlphabetic(cp) || cp == 0x200C || cp == 0x200D) return true;
+        return switch (Character.getType(cp)) {
+            case Character.NON_SPACING_MARK, Character.ENCLOSING_MARK, Character.COMBINING_SPACING_MARK, Character.DECIMAL_DIGIT_NUMBER,
+                 Character.CONNECTOR_PUNCTUATION -> true;
+            default -> false;
+        };
     }
 
     private void encodeSegment(String segment, boolean atStart, Ids out) {

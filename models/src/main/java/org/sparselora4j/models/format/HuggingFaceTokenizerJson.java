@@ -57,13 +57,11 @@ final class HuggingFaceTokenizerJson {
         for (int i = 0; i < addedList.size(); i++) {
             Map<String, Object> t = object(addedList.get(i), "added_tokens[" + i + "]");
             if (!(t.get("content") instanceof String content)) throw error("added_tokens[" + i + "] has no content");
-            for (String flag : List.of("single_word", "lstrip", "rstrip")) {
-                if (Boolean.TRUE.equals(t.get(flag))) throw error("added_tokens[" + i + "] (" + content + "): " + flag + " true is not supported");
-            }
             int id = id(t.get("id"), content);
             if (pieces[id] != null && !pieces[id].equals(content)) throw error("added_tokens[" + i + "] " + content + " reuses id " + id + " of " + pieces[id]);
             pieces[id] = content;
-            added.add(new HuggingFaceTokenizer.AddedToken(content, id, Boolean.TRUE.equals(t.get("special"))));
+            added.add(new HuggingFaceTokenizer.AddedToken(content, id, Boolean.TRUE.equals(t.get("special")), Boolean.TRUE.equals(t.get("lstrip")),
+                    Boolean.TRUE.equals(t.get("rstrip")), Boolean.TRUE.equals(t.get("single_word"))));
         }
 
         List<String[]> merges = new ArrayList<>();

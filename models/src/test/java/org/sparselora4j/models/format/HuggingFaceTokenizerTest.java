@@ -198,11 +198,23 @@ class HuggingFaceTokenizerTest {
         Path order = write("order", json);
         assertThatThrownBy(() -> HuggingFaceTokenizer.load(order)).isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("pre_tokenizer.pretokenizers[0]: ByteLevel must come last");
-        json.put("pre_tokenizer", byteLevel);
-        json.put("added_tokens", List.of(Map.of("id", 256, "content", "<s>", "special", true, "lstrip", true)));
-        Path lstrip = write("lstrip", json);
-        assertThatThrownBy(() -> HuggingFaceTokenizer.load(lstrip)).isInstanceOf(ModelFormatException.class)
-                .hasMessageContaining("added_tokens[0] (<s>): lstrip true is not supported");
+    }
+
+    @Test
+    void addedTokensTakeTheirWhiteSpaceAndStandAloneAsFlagged() throws IOException {
+        Map<String, Object> vocab = new LinkedHashMap<>();
+        for (int b = 0; b < 256; b++) vocab.put(TextStyle.ByteLevelChars.encode(new byte[] {(byte) b}), (long) b);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("model", Map.of("type", "BPE", "vocab", vocab, "merges", List.of()));
+        json.put("pre_tokenizer", Map.of("type", "ByteLevel", "add_prefix_space", false, "use_regex", false));
+        json.put("added_tokens", List.of(Map.of("id", 256, "content", "<s>", "special", true, "lstrip", true),
+                Map.of("id", 257, "content", "</s>", "special", true, "rstrip", true),
+                Map.of("id", 258, "content", "hi", "special", false, "single_word", true)));
+        HuggingFaceTokenizer t = HuggingFaceTokenizer.load(write("flags", json));
+        // lstrip takes the spaces (no-break ones too) before <s>, rstrip those after </s>; "hi" only as a word of its own.
+        assertThat(t.encode("a \u00A0<s> b", false, false)).containsExactly('a', 256, ' ', 'b');
+        assertThat(t.encode("a</s>  b", false, false)).containsExactly('a', 257, 'b');
+        assertThat(t.encode("hi, hip chi hi_", false, false)).containsExactly(258, ',', ' ', 'h', 'i', 'p', ' ', 'c', 'h', 'i', ' ', 'h', 'i', '_');
     }
 
     @Test

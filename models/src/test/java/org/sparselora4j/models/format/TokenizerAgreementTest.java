@@ -55,6 +55,62 @@ class TokenizerAgreementTest {
         assertAgrees(file, variant);
     }
 
+    /**
+     * Added tokens with {@code lstrip}, {@code rstrip} and {@code single_word} (as BERT-style {@code <mask>} and
+     * {@code [SEP]}, and a word that must stand alone) on Qwen's vocabulary, in texts that put white space of every
+     * kind and word characters of every kind around them.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void addedTokenStripAndSingleWordAgreeWithHuggingFace(boolean normalized, @TempDir Path tmp) throws IOException {
+        Map<String, Object> json = Json.parseObject(Files.readString(tokenizerFile("golden/families/qwen2/hf")));
+        List<Object> added = new ArrayList<>((List<?>) json.get("added_tokens"));
+        added.add(addedToken(151669, "<mask>", true, true, false, false, false));
+        added.add(addedToken(151670, "[SEP]", true, false, true, false, false));
+        added.add(addedToken(151671, "qqzx", false, false, false, true, normalized));
+        added.add(addedToken(151672, "<pad>", false, true, true, true, normalized));
+        json.put("added_tokens", added);
+        Path file = tmp.resolve("tokenizer.json");
+        Files.writeString(file, Json.write(json));
+
+        String[] parts = {"<mask>", "[SEP]", "qqzx", "qqzxqqzx", "<pad>", " ", "  ", "\u00A0", "\u3000", "\n", "\t", "a", "\u00E9", "_", "1", "!",
+                "x\u0301", "Hello", "<|im_start|>", "aqqzx", "qqzxs", "\u4E2D", "-", "\u200D"};
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        List<String> texts = new ArrayList<>();
+        for (int t = 0; t < 3000; t++) {
+            StringBuilder sb = new StringBuilder();
+            int n = 1 + random.nextInt(8);
+            for (int k = 0; k < n; k++) sb.append(parts[random.nextInt(parts.length)]);
+            texts.add(sb.toString());
+        }
+        HuggingFaceTokenizer ours = HuggingFaceTokenizer.load(file);
+        List<String> mismatches = new ArrayList<>();
+        int agree = 0;
+        try (var oracle = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "false"))) {
+            for (String text : texts) {
+                long[] expected = oracle.encode(text, false, false).getIds();
+                int[] ids = ours.encode(text, false, false, true);
+                if (Arrays.equals(expected, Arrays.stream(ids).asLongStream().toArray())) agree++;
+                else if (mismatches.size() < 10) mismatches.add(Json.write(text) + ": hf " + Arrays.toString(expected) + " ours " + Arrays.toString(ids));
+            }
+        }
+        System.out.println("added-token flags agreement (normalized " + normalized + "): " + agree + "/" + texts.size());
+        assertThat(mismatches).isEmpty();
+    }
+
+    private static Map<String, Object> addedToken(int id, String content, boolean special, boolean lstrip, boolean rstrip, boolean singleWord,
+                                                  boolean normalized) {
+        Map<String, Object> t = new java.util.LinkedHashMap<>();
+        t.put("id", (long) id);
+        t.put("content", content);
+        t.put("single_word", singleWord);
+        t.put("lstrip", lstrip);
+        t.put("rstrip", rstrip);
+        t.put("normalized", normalized);
+        t.put("special", special);
+        return t;
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"data/tokenizers/llama3", "data/tokenizers/qwen3", "golden/families/llama3/hf", "golden/families/qwen2/hf",
             "golden/families/llama3-untied/hf"})
