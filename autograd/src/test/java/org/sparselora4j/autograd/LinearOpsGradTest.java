@@ -1,6 +1,7 @@
 package org.sparselora4j.autograd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.sparselora4j.autograd.Fixtures.constant;
 import static org.sparselora4j.autograd.Fixtures.param;
 
@@ -51,7 +52,7 @@ class LinearOpsGradTest {
         Index cols = new Index(new int[] {1, 4});
         GradCheck.assertGradients(() -> LinearOps.scatterPlusLowRank(compact, cols, 5, u, b), compact, u, b);
         Var unfused = Ops.add(LinearOps.scatterColumns(compact, cols, 5), LinearOps.linear(u, b));
-        assertThat(LinearOps.scatterPlusLowRank(compact, cols, 5, u, b).value().toArray()).containsExactly(unfused.value().toArray());
+        assertThat(LinearOps.scatterPlusLowRank(compact, cols, 5, u, b).value().toArray()).containsExactly(unfused.value().toArray(), within(1e-6f));
     }
 
     @Test
@@ -129,7 +130,7 @@ class LinearOpsGradTest {
         Index rows = Index.of(1, 3, 4);
         Tensor sparse = LinearOps.linearRows(x, w, rows).value();
         Tensor dense = LinearOps.gatherColumns(LinearOps.linear(x, w), rows).value();
-        assertThat(sparse.toArray()).containsExactly(dense.toArray());
+        assertThat(sparse.toArray()).containsExactly(dense.toArray(), within(1e-6f)); // two products: the JIT may order lanes differently
     }
 
     @Test

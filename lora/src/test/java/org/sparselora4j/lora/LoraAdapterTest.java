@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.util.EnumSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class LoraAdapterTest {
     @Test
@@ -21,7 +22,7 @@ class LoraAdapterTest {
         LoraAdapter adapter = LoraAdapter.create(base, LoraFixtures.allTargets(4, 8), 2);
         int[] tokens = LoraFixtures.tokens(9, 32, 3);
         Tensor plain = LoraFixtures.graphLogits(base, LlamaModel.frozen(), tokens);
-        assertThat(LoraFixtures.graphLogits(base, adapter.parts(), tokens).toArray()).containsExactly(plain.toArray());
+        assertThat(LoraFixtures.graphLogits(base, adapter.parts(), tokens).toArray()).containsExactly(plain.toArray(), within(1e-5f)); // two forwards
     }
 
     @Test

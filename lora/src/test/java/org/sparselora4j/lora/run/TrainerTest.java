@@ -26,6 +26,7 @@ import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 class TrainerTest {
     @TempDir
@@ -121,7 +122,7 @@ class TrainerTest {
         assertThat(straight).hasSize(9);
         // Interrupted right after the checkpoint at step 6 (config checkpoints every 3 steps), then resumed.
         List<Double> resumed = runInterrupted(dir.resolve("b"), 6);
-        assertThat(resumed).containsExactlyElementsOf(straight.subList(6, 9));
+        assertSameLosses(resumed, straight.subList(6, 9));
     }
 
     /** Runs the 9-step config, but throws out of the loop right after the checkpoint at {@code stopAfter}; then resumes. */
@@ -184,7 +185,7 @@ class TrainerTest {
         Path run = dir.resolve("skip");
         List<Double> skipped = new Trainer(new TinyLora(1), data(), config(9), run, quiet, 1, FaultInjection.parse("nan-grad@5")).run(false).losses();
         assertThat(skipped).hasSize(8).allMatch(Double::isFinite);
-        assertThat(skipped.subList(0, 4)).containsExactlyElementsOf(straight.subList(0, 4));
+        assertSameLosses(skipped.subList(0, 4), straight.subList(0, 4));
         assertThat(Files.readString(run.resolve(MetricsLog.FILE))).contains("\"kind\":\"skipped\",\"step\":5");
     }
 
@@ -213,6 +214,15 @@ class TrainerTest {
     void resumingARunWithoutACheckpointStartsFromStepZero() throws IOException {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         List<Double> straight = new Trainer(new TinyLora(1), data(), config(9), dir.resolve("a"), quiet).run(false).losses();
-        assertThat(new Trainer(new TinyLora(1), data(), config(9), dir.resolve("b"), quiet).run(true).losses()).containsExactlyElementsOf(straight);
+        assertSameLosses(new Trainer(new TinyLora(1), data(), config(9), dir.resolve("b"), quiet).run(true).losses(), straight);
+    }
+
+    /**
+     * The same losses step by step, to float rounding: data order and dropout are exact functions of (seed, step),
+     * but two runs' sums may differ in the last bits where the JIT orders vector lanes differently.
+     */
+    private static void assertSameLosses(List<Double> actual, List<Double> expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.size(); i++) assertThat(actual.get(i)).as("loss %d", i).isCloseTo(expected.get(i), within(1e-5));
     }
 }

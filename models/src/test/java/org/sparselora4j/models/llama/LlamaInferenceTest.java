@@ -94,7 +94,7 @@ class LlamaInferenceTest {
         session.next(6);
         session.reset();
         assertThat(session.position()).isZero();
-        assertThat(session.next(5)).containsExactly(first);
+        assertThat(session.next(5)).containsExactly(first, within(1e-6f)); // a second forward: the JIT may reorder lanes
     }
 
     @Test
@@ -140,7 +140,7 @@ class LlamaInferenceTest {
         LlamaInference model = new LlamaInference(w, blocks, counting);
         float[] replaced = model.newSession().next(3);
         assertThat(calls[0]).isEqualTo(1);
-        assertThat(replaced).containsExactly(new LlamaInference(w).newSession().next(3));
+        assertThat(replaced).containsExactly(new LlamaInference(w).newSession().next(3), within(1e-6f));
         assertThatThrownBy(() -> new LlamaInference(w, blocks, Projection.dense(w.layers().get(0).wq())))
                 .hasMessageContaining("classifier maps 32 → 32");
     }
