@@ -47,7 +47,8 @@ final class GgufTokenizer {
         }
         int bos = id(gguf, "tokenizer.ggml.bos_token_id", 1, pieces.length);
         int eos = id(gguf, "tokenizer.ggml.eos_token_id", 2, pieces.length);
-        return new SentencePieceTokenizer(pieces, scores, bos, eos);
+        boolean addBos = !(m.get("tokenizer.ggml.add_bos_token") instanceof Boolean b) || b;   // SentencePiece models add BOS unless told not to
+        return new SentencePieceTokenizer(pieces, scores, bos, eos, addBos);
     }
 
     private static HuggingFaceTokenizer byteLevel(Gguf gguf) throws ModelFormatException {

@@ -7,6 +7,10 @@ import java.util.Map;
 
 /** Reads the parts of a {@code tokenizer.json} that {@link HuggingFaceTokenizer} uses; anything else is an error. */
 final class HuggingFaceTokenizerJson {
+    /** Classes whose post-processor transformers rebuilds from {@code add_bos_token} (their {@code update_post_processor}). */
+    private static final java.util.Set<String> REBUILDS_POST_PROCESSOR = java.util.Set.of("LlamaTokenizer", "LlamaTokenizerFast",
+            "CodeLlamaTokenizer", "CodeLlamaTokenizerFast", "GemmaTokenizer", "GemmaTokenizerFast");
+
     private static final int MAX_VOCAB = 1 << 24;
 
     private final Path file;
@@ -102,9 +106,15 @@ final class HuggingFaceTokenizerJson {
     /**
      * What goes before the text when BOS is asked for: the special tokens ahead of {@code $A} in a
      * {@code TemplateProcessing} (also inside a {@code Sequence}); none for another post-processor (Qwen's ByteLevel);
-     * with no post-processor at all, BOS unless {@code tokenizer_config.json} says {@code add_bos_token: false}.
+     * with no post-processor at all, BOS unless {@code tokenizer_config.json} says {@code add_bos_token: false}. For the
+     * tokenizer classes whose post-processor transformers rebuilds (Llama's, Gemma's), an {@code add_bos_token} in
+     * {@code tokenizer_config.json} decides.
      */
     private int[] bosPrefix(Object spec, Map<String, Object> config, int bos) throws ModelFormatException {
+        // transformers rebuilds these classes' post-processor from add_bos_token, whatever tokenizer.json holds.
+        if (REBUILDS_POST_PROCESSOR.contains(String.valueOf(config.get("tokenizer_class"))) && config.get("add_bos_token") instanceof Boolean add) {
+            return add ? new int[] {bos} : new int[0];
+        }
         if (spec == null) return Boolean.FALSE.equals(config.get("add_bos_token")) ? new int[0] : new int[] {bos};
         Map<String, Object> p = object(spec, "post_processor");
         switch (String.valueOf(p.get("type"))) {

@@ -20,6 +20,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
     private final byte[][] pieces;
     private final float[] scores;
     private final int bos;
+    private final boolean addsBos;
     private final int eos;
     private final int[] byteTokens;         // id of the <0xHH> piece for each byte value
     private final Map<String, Integer> ids;  // piece bytes as ISO-8859-1 text (one char per byte) → first id
@@ -30,6 +31,12 @@ public final class SentencePieceTokenizer implements Tokenizer {
      * @param scores each token's merge score; higher merges first
      */
     public SentencePieceTokenizer(byte[][] pieces, float[] scores, int bos, int eos) {
+        this(pieces, scores, bos, eos, true);
+    }
+
+    /** As above; {@code addsBos} false for a vocabulary whose sequences start without BOS (GGUF {@code add_bos_token} false). */
+    public SentencePieceTokenizer(byte[][] pieces, float[] scores, int bos, int eos, boolean addsBos) {
+        this.addsBos = addsBos;
         if (pieces.length != scores.length) {
             throw new IllegalArgumentException(pieces.length + " pieces but " + scores.length + " scores");
         }
@@ -54,6 +61,11 @@ public final class SentencePieceTokenizer implements Tokenizer {
 
     private static String key(byte[] bytes) {
         return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    @Override
+    public int[] bosPrefix() {
+        return addsBos ? new int[] {bos} : new int[0];
     }
 
     @Override
@@ -92,7 +104,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         int[] tokens = new int[utf8.length + 3];
         int n = 0;
-        if (addBos) tokens[n++] = bos;
+        if (addBos && addsBos) tokens[n++] = bos;
         if (utf8.length > 0) tokens[n++] = spaceId >= 0 ? spaceId : byteToken(' ');
         // One token per UTF-8 codepoint (at most 4 bytes), or one per byte when the codepoint is not a piece.
         int start = 0;

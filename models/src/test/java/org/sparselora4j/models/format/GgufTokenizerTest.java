@@ -35,6 +35,18 @@ class GgufTokenizerTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aSentencePieceVocabularyToldAddBosFalseStartsWithoutBos() {
+        byte[][] pieces = {"<unk>".getBytes(), "<s>".getBytes(), "</s>".getBytes(), " ".getBytes(), "a".getBytes()};
+        float[] scores = new float[pieces.length];
+        SentencePieceTokenizer plain = new SentencePieceTokenizer(pieces, scores, 1, 2);
+        SentencePieceTokenizer noBos = new SentencePieceTokenizer(pieces, scores, 1, 2, false);
+        assertThat(plain.encode("a", true, false)).containsExactly(1, 3, 4);
+        assertThat(plain.bosPrefix()).containsExactly(1);
+        assertThat(noBos.encode("a", true, false)).containsExactly(3, 4);
+        assertThat(noBos.bosPrefix()).isEmpty();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"llama3", "llama3-untied", "qwen2", "qwen3"})
     void eachFamilyStartsASequenceByItsOwnConvention(String name) throws IOException {

@@ -156,6 +156,21 @@ class HuggingFaceTokenizerTest {
     }
 
     @Test
+    void llamaTokenizerClassesTakeAddBosTokenFromTokenizerConfig() throws IOException {
+        // transformers rebuilds LlamaTokenizerFast's post-processor from add_bos_token; the tokenizer.json's is ignored.
+        SentencePieceTokenizer ref = Llama2cTokenizerTest.tok512();
+        Map<String, Object> json = storiesTokenizerJson(ref, legacyNormalizer(), null);
+        json.put("post_processor", Map.of("type", "TemplateProcessing",
+                "single", List.of(Map.of("SpecialToken", Map.of("id", "<s>", "type_id", 0L)), Map.of("Sequence", Map.of("id", "A", "type_id", 0L))),
+                "special_tokens", Map.of("<s>", Map.of("id", "<s>", "ids", List.of(1L), "tokens", List.of("<s>")))));
+        Path off = write("bos-off", json);
+        Files.writeString(off.resolveSibling("tokenizer_config.json"), "{\"tokenizer_class\": \"LlamaTokenizerFast\", \"add_bos_token\": false}");
+        assertThat(HuggingFaceTokenizer.load(off).bosPrefix()).isEmpty();
+        Files.writeString(off.resolveSibling("tokenizer_config.json"), "{\"tokenizer_class\": \"PreTrainedTokenizerFast\", \"add_bos_token\": false}");
+        assertThat(HuggingFaceTokenizer.load(off).bosPrefix()).containsExactly(1);   // another class keeps its post-processor
+    }
+
+    @Test
     void readsBosAndEosFromTokenizerConfig() throws IOException {
         SentencePieceTokenizer ref = Llama2cTokenizerTest.tok512();
         Path file = write("config", storiesTokenizerJson(ref, legacyNormalizer(), null));
