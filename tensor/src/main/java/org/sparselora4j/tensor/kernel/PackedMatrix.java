@@ -1,6 +1,9 @@
 package org.sparselora4j.tensor.kernel;
 
+import org.sparselora4j.tensor.ElementType;
 import org.sparselora4j.tensor.Tensor;
+
+import java.lang.foreign.MemorySegment;
 
 /**
  * A matrix packed once, ahead of time, into the panel order in which the GEMM core reads its right operand B
@@ -18,6 +21,12 @@ import org.sparselora4j.tensor.Tensor;
  * time, while products small enough for the unpacked paths read the matrix itself: the matrix must not change
  * while a packing of it is in use. Packing into a scratch array ({@link #transposed(Tensor, float[])})
  * overwrites whatever was packed there before.
+ *
+ * <p><b>Compact form.</b> A BF16 or F16 weight ({@link Tensor#compact}) is packed into the same layout in its own
+ * 16-bit type ({@link #compact()}): half the bytes of a float32 packing, and lossless (every element is such a
+ * value already). The GEMM widens one block's panels to float32 ({@link #widen}) just before its tiles read them,
+ * a contiguous run per block instead of the transposing, decoding pack of every call. Other compact types pack
+ * to float32 as before.
  */
 public final class PackedMatrix {
     private final Operand source;
@@ -27,15 +36,26 @@ public final class PackedMatrix {
     private final int panels;
     /** Steps of k per block, as {@link GemmPlan#kStep} cut them at packing time. */
     private final int kStep;
+    /** The packed floats; null in the compact form. */
     private final float[] data;
+    /** The packed elements in {@link #halfType} (BF16 or F16) in the compact form, else null. */
+    private final MemorySegment halves;
+    private final ElementType halfType;
 
-    private PackedMatrix(Operand source, int k, int n, int panels, int kStep, float[] data) {
+    private PackedMatrix(Operand source, int k, int n, int panels, int kStep, float[] data, MemorySegment halves, ElementType halfType) {
         this.source = source;
         this.k = k;
         this.n = n;
         this.panels = panels;
         this.kStep = kStep;
         this.data = data;
+        this.halves = halves;
+        this.halfType = halfType;
+    }
+
+    /** True for the types whose weights pack in their own 16-bit type (the compact form). */
+    public static boolean packsCompact(ElementType type) {
+        return type == ElementType.BF16 || type == ElementType.F16;
     }
 
     private static PackedMatrix pack(Operand source, int k, int n, float[] scratch) {
@@ -43,9 +63,23 @@ public final class PackedMatrix {
         int panels = (n + MicroKernel.NR - 1) / MicroKernel.NR;
         long size = (long) k * panels * MicroKernel.NR;
         if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("a packed " + k + " x " + n + " matrix exceeds one array");
+        if (source.compact() && packsCompact(source.type())) return packCompact(source, k, n, panels, kStep, (int) size);
         float[] data = scratch != null && scratch.length >= size ? scratch : new float[(int) size];
-        PackedMatrix m = new PackedMatrix(source, k, n, panels, kStep, data);
+        PackedMatrix m = new PackedMatrix(source, k, n, panels, kStep, data, null, null);
         for (int pc = 0; pc < k; pc += kStep) Packing.packB(source, pc, Math.min(kStep, k - pc), 0, n, data, m.blockOffset(pc));
+        return m;
+    }
+
+    /** The compact form: each block packed (decoded) into floats, then stored back in the weight's own type, exactly. */
+    private static PackedMatrix packCompact(Operand source, int k, int n, int panels, int kStep, int size) {
+        ElementType type = source.type();
+        MemorySegment halves = MemorySegment.ofArray(new short[size]);
+        PackedMatrix m = new PackedMatrix(source, k, n, panels, kStep, null, halves, type);
+        float[] block = new float[Math.min(kStep, k) * panels * MicroKernel.NR];
+        for (int pc = 0; pc < k; pc += kStep) {
+            int count = Packing.packB(source, pc, Math.min(kStep, k - pc), 0, n, block, 0);
+            Quantize.encode(type, block, 0, count, halves, m.blockOffset(pc));
+        }
         return m;
     }
 
@@ -78,7 +112,7 @@ public final class PackedMatrix {
      */
     public PackedMatrix firstColumns(int columns) {
         if (columns < 0 || columns > n) throw new IllegalArgumentException("first " + columns + " columns of a packed " + k + " x " + n + " matrix");
-        return new PackedMatrix(source, k, columns, panels, kStep, data);
+        return new PackedMatrix(source, k, columns, panels, kStep, data, halves, halfType);
     }
 
     /** Rows of B: the inner dimension of a product with it. */
@@ -94,6 +128,43 @@ public final class PackedMatrix {
     /** Floats held, padding included (shared with the views of its first columns). */
     public long floats() {
         return floatsFor(k, panels * MicroKernel.NR);
+    }
+
+    /** True when the packing holds 16-bit elements (BF16 or F16), widened block by block ({@link #widen}). */
+    public boolean compact() {
+        return halves != null;
+    }
+
+    /** Bytes held, padding included: four per element, two in the compact form. */
+    public long bytes() {
+        return floats() * (compact() ? 2 : Float.BYTES);
+    }
+
+    /**
+     * The compact form's panels of the block of k-steps from {@code pc} covering columns [jc, jc + nc) (jc starts a
+     * panel), widened to floats into {@code dst} from {@code off} in the float32 packing's layout (panel after panel,
+     * kc x NR each); returns the floats written. Vector API ({@link Dequant#decode}).
+     */
+    int widen(int pc, int jc, int nc, float[] dst, int off) {
+        int count = widthOf(pc, nc);
+        Dequant.decode(halfType, halves, blockOffset(pc) + (long) jc / MicroKernel.NR * blockSteps(pc) * MicroKernel.NR, count, dst, off);
+        return count;
+    }
+
+    /** The scalar twin of {@link #widen}. */
+    int widenScalar(int pc, int jc, int nc, float[] dst, int off) {
+        int count = widthOf(pc, nc);
+        Dequant.decodeScalar(halfType, halves, blockOffset(pc) + (long) jc / MicroKernel.NR * blockSteps(pc) * MicroKernel.NR, count, dst, off);
+        return count;
+    }
+
+    private int widthOf(int pc, int nc) {
+        if (halves == null) throw new IllegalStateException("a float32 packing has nothing to widen");
+        return (nc + MicroKernel.NR - 1) / MicroKernel.NR * blockSteps(pc) * MicroKernel.NR;
+    }
+
+    private int blockSteps(int pc) {
+        return Math.min(kStep, k - pc);
     }
 
     /** The unpacked matrix, for the paths that read B in place. */
