@@ -30,15 +30,16 @@ public record MemoryEstimate(long offHeapBytes, long heapWeightBytes, long train
     }
 
     /**
-     * Bytes one decoder block keeps for backward over batch x seq tokens: per token 16 dim-wide rows (the block's
+     * Bytes one decoder block keeps for backward over batch x seq tokens: per token 18 dim-wide rows (the block's
      * input, norms, q before and after RoPE, attention output, projections, residual sums, and what the measured
-     * heap showed beside them), 4 kv-wide (k, v) and 4 hidden-wide (gate, up, their SwiGLU product), plus the
-     * attention probabilities when the attention keeps them ({@link AttentionOps#keptFloats}). Checked against
-     * the live heap at the Llama 3.2 1B width (ActivationMemoryTest: 137 MB measured, 138 MB here, at 512 tokens).
+     * heap showed beside them), 4 kv-wide (k, v) and 3 hidden-wide (gate and up; the dense FFN recomputes their
+     * SwiGLU product in backward, SparseLoRA's keeps a narrower one), plus the attention probabilities when the
+     * attention keeps them ({@link AttentionOps#keptFloats}). Checked against the live heap at the Llama 3.2 1B
+     * width (ActivationMemoryTest: 116 MB measured, 130 MB here, at 512 tokens).
      */
     static long blockBytes(LlamaConfig c, int batch, int seq) {
         long tokens = (long) batch * seq;
-        long perToken = 16L * c.dim() + 4L * c.kvDim() + 4L * c.hiddenDim();
+        long perToken = 18L * c.dim() + 4L * c.kvDim() + 3L * c.hiddenDim();
         return 4 * (tokens * perToken + AttentionOps.keptFloats(batch, seq, c.heads()));
     }
 
