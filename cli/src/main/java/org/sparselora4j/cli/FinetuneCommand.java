@@ -260,7 +260,8 @@ final class FinetuneCommand implements Command {
         // stored model's compact matrices are counted as such: BF16 safetensors, the usual case).
         long packedCompact = convert == null ? offHeap : PackedMatrix.packsCompact(convert) ? offHeap : 0;
         long packed = method == Method.FULL ? 0 : heap + packedCompact;
-        return MemoryEstimate.of(c, offHeap, heap, trainable, TrainingFlags.batchSize(args, 8), maxSeq, maxSeq, args.flag("checkpointing"), packed);
+        return MemoryEstimate.of(c, offHeap, heap, trainable, TrainingFlags.batchSize(args, 8), maxSeq, maxSeq, args.flag("checkpointing"), 0)
+                .withPackedRoom(packed, MemoryUse.machineBytes());
     }
 
     /** Bytes of the weights with every matrix in {@code type}. */

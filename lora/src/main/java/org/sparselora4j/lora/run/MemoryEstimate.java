@@ -43,6 +43,17 @@ public record MemoryEstimate(long offHeapBytes, long heapWeightBytes, long train
         return 4 * (tokens * perToken + AttentionOps.keptFloats(batch, seq, c.heads()));
     }
 
+    /**
+     * This estimate with room for {@code packed} bytes of packed weight copies where the run still fits
+     * {@code available} bytes with them (or {@code available} is unknown, ≤ 0), else with none: the copies are
+     * a speed-up taken within whatever room the heap leaves ({@code Backend.cpuPackingWeights}), never a reason
+     * for a run not to fit.
+     */
+    public MemoryEstimate withPackedRoom(long packed, long available) {
+        MemoryEstimate with = new MemoryEstimate(offHeapBytes, heapWeightBytes, trainableBytes, activationBytes, logitBytes, packedBytes + packed);
+        return available <= 0 || with.peakBytes() <= available ? with : this;
+    }
+
     /** What lives on the heap at the peak. */
     public long heapBytes() {
         return heapWeightBytes + trainableBytes + activationBytes + logitBytes + packedBytes;
