@@ -155,6 +155,20 @@ public final class Ops {
     }
 
     /**
+     * Frees the value of {@code y = swiglu(gate, up)} once the forward has used it, to be recomputed from gate
+     * and up when a backward reads it ({@link Var#dropValue}): a block then keeps only the SwiGLU inputs, which its
+     * own backward needs anyway. Under no graph (or for a y that needs no gradient) it does nothing.
+     */
+    public static void recomputeSwigluLater(Var y, Var gate, Var up) {
+        if (!y.requiresGrad() || y.isLeaf()) return;
+        y.dropValue(() -> {
+            Tensor again = Tensor.zeros(gate.shape());
+            SwiGlu.forward(gate.value(), up.value(), again);
+            return again;
+        });
+    }
+
+    /**
      * Embedding lookup: y[i] = table[ids[i]], table (vocab, dim) → y (ids.length, dim). The backward
      * scatter-adds rows of dy into the table's gradient (a repeated id accumulates), only if the table trains.
      */

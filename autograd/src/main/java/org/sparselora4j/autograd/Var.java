@@ -4,6 +4,9 @@ import org.sparselora4j.tensor.Shape;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.Elementwise;
 
+import java.util.Objects;
+import java.util.function.Supplier;
+
 /**
  * A node of the autograd graph: a {@link Tensor} value, its gradient (allocated on first use), whether it needs
  * one, and for the result of an op the inputs ({@code parents}) and the closure that pushes the output gradient
@@ -24,7 +27,9 @@ public final class Var {
         void apply(Tensor dy);
     }
 
-    private final Tensor value;
+    private Tensor value;       // null while dropped ({@link #dropValue}) until value() recomputes it
+    private Supplier<Tensor> recompute;
+    private final Shape shape;
     private final boolean requiresGrad;
     private final boolean leaf;
     private Var[] parents;      // null for leaves, for op results that need no gradient, and once freed
@@ -35,6 +40,7 @@ public final class Var {
 
     private Var(Tensor value, boolean requiresGrad, boolean leaf, Var[] parents, Backward backward) {
         this.value = value;
+        this.shape = value.shape();
         this.requiresGrad = requiresGrad;
         this.leaf = leaf;
         this.parents = parents;
@@ -69,21 +75,41 @@ public final class Var {
         return false;
     }
 
+    /** The value (recomputed, once, if it was dropped: {@link #dropValue}). */
     public Tensor value() {
+        if (value == null) {
+            value = recompute.get();
+            recompute = null;
+            if (!value.shape().equals(shape)) throw new IllegalStateException("a value recomputed as " + value.shape() + " for " + shape);
+        }
         return value;
     }
 
+    /**
+     * Frees the value of this op result until something reads it again, when {@code recompute} makes it anew: for
+     * a large intermediate whose only later reader is some backward (a SwiGLU product, which a LoRA factor's
+     * gradient reads), so that the graph does not hold it between the forward and that backward. The recompute
+     * must give the same values (repeat the forward from inputs the graph still holds).
+     */
+    public void dropValue(Supplier<Tensor> recompute) {
+        if (leaf) throw new IllegalStateException("a leaf's value is not dropped");
+        this.recompute = Objects.requireNonNull(recompute);
+        this.value = null;
+    }
+
     public Shape shape() {
-        return value.shape();
+        return shape;
     }
 
     /** Rows of the value seen as a matrix (leading axes flattened). */
     public int rows() {
-        return value.rows();
+        int r = 1;
+        for (int axis = 0; axis < shape.rank() - 1; axis++) r *= shape.dim(axis);
+        return r;
     }
 
     public int cols() {
-        return value.cols();
+        return shape.rank() == 0 ? 1 : shape.dim(-1);
     }
 
     public boolean requiresGrad() {
@@ -106,7 +132,7 @@ public final class Var {
      */
     public Tensor gradBuffer() {
         if (!requiresGrad) throw new IllegalStateException("a var that requires no gradient has no gradient buffer");
-        if (grad == null) grad = Tensor.zeros(value.shape());
+        if (grad == null) grad = Tensor.zeros(shape);
         return grad;
     }
 
@@ -116,8 +142,8 @@ public final class Var {
      */
     public void accumulate(Tensor g) {
         if (grad == null && requiresGrad) {
-            if (g.size() != value.size()) throw new IllegalArgumentException("gradient of " + g.shape() + " for a value of " + value.shape());
-            grad = Tensor.of(value.shape(), g.toArray());
+            if (g.size() != shape.size()) throw new IllegalArgumentException("gradient of " + g.shape() + " for a value of " + shape);
+            grad = Tensor.of(shape, g.toArray());
             return;
         }
         Elementwise.axpy(1f, g, gradBuffer());
@@ -161,6 +187,6 @@ public final class Var {
 
     @Override
     public String toString() {
-        return (leaf ? (requiresGrad ? "Parameter" : "Constant") : "Var") + value.shape();
+        return (leaf ? (requiresGrad ? "Parameter" : "Constant") : "Var") + shape;
     }
 }

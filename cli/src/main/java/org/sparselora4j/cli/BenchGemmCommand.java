@@ -189,7 +189,8 @@ final class BenchGemmCommand implements Command {
     /**
      * A frozen weight stored as {@code type} beside its float32 self, in the same rounds: {@code ms} the compact
      * weight decoded while packing, {@code f32_packed_ms} the float32 weight packed once ahead (what training
-     * keeps, within its budget), {@code f32_ms} the float32 weight packed per call.
+     * keeps, within its budget), {@code f32_ms} the float32 weight packed per call; for BF16/F16 also
+     * {@code packed_ms}, the compact weight packed once ahead in 16-bit panels (what training keeps for x·wᵀ).
      */
     private static void compact(ElementType type, Layout layout, int m, int k, int n, int reps, double warmup, Parallel parallel,
                                 SplittableRandom random, Map<String, Object> result) {
@@ -201,17 +202,22 @@ final class BenchGemmCommand implements Command {
         Runnable compactBody = layout == Layout.ABT ? () -> MatMul.abT(a, wc, c, false) : () -> MatMul.ab(a, wc, c, false);
         Runnable packedBody = () -> MatMul.multiply(a, packed, c, false);
         Runnable plainBody = layout == Layout.ABT ? () -> MatMul.abT(a, w, c, false) : () -> MatMul.ab(a, w, c, false);
+        PackedMatrix compactPacked = !PackedMatrix.packsCompact(type) ? null
+                : layout == Layout.ABT ? PackedMatrix.transposed(wc) : PackedMatrix.rowMajor(wc);
+        Runnable compactPackedBody = compactPacked == null ? () -> { } : () -> MatMul.multiply(a, compactPacked, c, false);
         double[] times = parallel.call(() -> {
-            medianMs(compactBody, 1, warmup / 3);
-            medianMs(packedBody, 1, warmup / 3);
-            medianMs(plainBody, 1, warmup / 3);
-            double[] t0 = new double[reps], t1 = new double[reps], t2 = new double[reps];
+            medianMs(compactBody, 1, warmup / 4);
+            medianMs(packedBody, 1, warmup / 4);
+            medianMs(plainBody, 1, warmup / 4);
+            if (compactPacked != null) medianMs(compactPackedBody, 1, warmup / 4);
+            double[] t0 = new double[reps], t1 = new double[reps], t2 = new double[reps], t3 = new double[reps];
             for (int r = 0; r < reps; r++) {
                 t0[r] = timeMs(compactBody);
                 t1[r] = timeMs(packedBody);
                 t2[r] = timeMs(plainBody);
+                if (compactPacked != null) t3[r] = timeMs(compactPackedBody);
             }
-            return new double[] {median(t0), median(t1), median(t2)};
+            return new double[] {median(t0), median(t1), median(t2), median(t3)};
         });
         double flops = 2.0 * m * k * n;
         result.put("weights", type.name().toLowerCase(java.util.Locale.ROOT));
@@ -221,6 +227,10 @@ final class BenchGemmCommand implements Command {
         result.put("f32_ms", round(times[2]));
         result.put("ratio_to_f32_packed", round(times[0] / times[1]));
         result.put("ratio_to_f32", round(times[0] / times[2]));
+        if (compactPacked != null) {
+            result.put("packed_ms", round(times[3]));
+            result.put("packed_ratio_to_f32_packed", round(times[3] / times[1]));
+        }
     }
 
     static Index randomIndex(SplittableRandom random, int total, int kept) {

@@ -25,6 +25,7 @@ import org.sparselora4j.opencl.BackendKind;
 import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.ElementType;
 import org.sparselora4j.tensor.Parallel;
+import org.sparselora4j.tensor.kernel.PackedMatrix;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -255,8 +256,12 @@ final class FinetuneCommand implements Command {
             offHeap = convert == ElementType.F32 ? 0 : bytes;
         }
         long trainable = method == Method.FULL ? c.parameterCount() : c.parameterCount() / 100;
-        long packed = method == Method.FULL ? 0 : heap;
-        return MemoryEstimate.of(c, offHeap, heap, trainable, TrainingFlags.batchSize(args, 8), maxSeq, maxSeq, args.flag("checkpointing"), packed);
+        // Float32 weights get packed copies of their size; BF16/F16 ones 16-bit copies for x·wᵀ, their size again (a
+        // stored model's compact matrices are counted as such: BF16 safetensors, the usual case).
+        long packedCompact = convert == null ? offHeap : PackedMatrix.packsCompact(convert) ? offHeap : 0;
+        long packed = method == Method.FULL ? 0 : heap + packedCompact;
+        return MemoryEstimate.of(c, offHeap, heap, trainable, TrainingFlags.batchSize(args, 8), maxSeq, maxSeq, args.flag("checkpointing"), 0)
+                .withPackedRoom(packed, MemoryUse.machineBytes());
     }
 
     /** Bytes of the weights with every matrix in {@code type}. */

@@ -65,16 +65,21 @@ final class CpuBackend implements Backend {
     }
 
     /**
-     * The packed copy of w in one layout, made on first use if the budget allows; null when there is none. A
-     * compact weight is never packed ahead: its float32 copy would be two to eight times its size, the memory it
-     * is kept compact to save, while decoding it as its panels are packed costs about as much as packing does.
+     * The packed copy of w in one layout, made on first use if the budget allows; null when there is none. A BF16
+     * or F16 weight is packed in its own type (half the bytes of a float32 copy, {@link PackedMatrix#compact()}),
+     * a Q8_0 one as int8 quants and float scales (1.125 bytes an element), and only for x·wᵀ, the product whose per-call packing transposes (dy·w packs by row copies and costs about
+     * what a packed copy would). Other compact weights are never packed ahead: a float32 copy would be two to
+     * eight times their size, the memory they are kept compact to save.
      */
     private PackedMatrix packed(Map<TensorKey, PackedMatrix> copies, Tensor w, boolean transposedLayout) {
-        if (budgetFloats == 0 || w.isCompact()) return null;
+        if (budgetFloats == 0) return null;
+        if (w.isCompact() && !(transposedLayout && PackedMatrix.packsCompactly(w))) return null;
         int k = transposedLayout ? w.cols() : w.rows(), n = transposedLayout ? w.rows() : w.cols();
         PackedMatrix p = copies.computeIfAbsent(TensorKey.of(w), key -> {
             long floats = PackedMatrix.floatsFor(k, n);
-            if (!reserve(floats)) return null; // no entry: asked again next time, cheaply
+            // The budget counts floats' worth of bytes: a 16-bit packing takes half, a Q8_0 one about a quarter.
+            long cost = w.isCompact() ? (PackedMatrix.transposedBytes(w.type(), w.rows(), w.cols()) + 3) / 4 : floats;
+            if (!reserve(cost)) return null; // no entry: asked again next time, cheaply
             return transposedLayout ? PackedMatrix.transposed(w) : PackedMatrix.rowMajor(w);
         });
         // A view of the same floats in another shape shares the key but not the packing.

@@ -15,11 +15,18 @@ public interface FeedForward {
 
     List<Var> parameters();
 
-    /** (SiLU(x·Wgateᵀ) ⊙ x·Wupᵀ) · Wdownᵀ. */
+    /**
+     * (SiLU(x·Wgateᵀ) ⊙ x·Wupᵀ) · Wdownᵀ. The SwiGLU product is not kept for backward: it is recomputed from
+     * gate and up (kept for SwiGLU's own backward) when the down projection's backward reads it.
+     */
     record Dense(Linear gate, Linear up, Linear down) implements FeedForward {
         @Override
         public Var forward(Var x, ForwardContext ctx) {
-            return down.forward(Ops.swiglu(gate.forward(x), up.forward(x)));
+            Var g = gate.forward(x), u = up.forward(x);
+            Var h = Ops.swiglu(g, u);
+            Var y = down.forward(h);
+            Ops.recomputeSwigluLater(h, g, u);
+            return y;
         }
 
         @Override

@@ -15,7 +15,7 @@ import java.util.Arrays;
  * is read and written once per kc step. Work is split over {@link Parallel#current()} by whole panels of
  * columns (so B is packed once in all) unless there are too few of them to share; each thread packs into its
  * own scratch buffers, kept between calls. A B packed beforehand ({@link PackedMatrix}, a frozen weight) is
- * read in place of that packing, block by block.
+ * read in place of that packing, block by block (a compact one widened to floats a block at a time).
  */
 final class Gemm {
     private static final int NR = MicroKernel.NR;
@@ -129,8 +129,15 @@ final class Gemm {
                 if (packed != null) {
                     // The threads split columns by whole panels, so jc starts a panel of the packing.
                     if (jc % NR != 0) throw new IllegalStateException("column block at " + jc + " does not start a panel");
-                    s.bData = packed.data();
-                    s.bOffset = packed.blockOffset(pc) + jc / NR * kc * NR;
+                    if (packed.compact()) {
+                        // 16-bit panels (a BF16/F16 weight): this block's panels widened to floats, one contiguous run.
+                        s.bData = s.b(plan.nc() * kStep);
+                        packed.widen(pc, jc, nc, s.bData, 0);
+                        s.bOffset = 0;
+                    } else {
+                        s.bData = packed.data();
+                        s.bOffset = packed.blockOffset(pc) + jc / NR * kc * NR;
+                    }
                     s.bStep = kc;
                     s.ldb = NR;
                 } else if (s.bInPlace) {
