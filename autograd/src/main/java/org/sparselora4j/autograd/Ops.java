@@ -125,7 +125,7 @@ public final class Ops {
         int[] pos = positions.clone();
         Tensor y = x.value().copy();
         rope.rotate(y, pos, false);
-        return Var.op(y, dy -> {
+        Var out = Var.op(y, dy -> {
             if (!x.requiresGrad()) return;
             if (x.grad() == null) {
                 // The first gradient: rotate dy straight into the fresh buffer.
@@ -136,6 +136,34 @@ public final class Ops {
             rope.rotate(g, pos, true);
             Elementwise.axpy(1f, g, x.gradBuffer());
         }, x);
+        // No backward reads the unrotated input (q or k straight from its projection): the graph would hold it
+        // only as this op's parent. It is dropped, and rotated back from y should anything read it again.
+        if (out.requiresGrad() && !x.isLeaf()) {
+            x.dropValue(() -> {
+                Tensor back = y.copy();
+                rope.rotate(back, pos, true);
+                return back;
+            });
+        }
+        return out;
+    }
+
+    /**
+     * A residual connection h = x + f, where f (a block's attention or FFN output) is read by nothing after the
+     * sum: its value is dropped, so the graph keeps h and not f beside it (neither this op's backward nor a
+     * projection's reads its own output). Should anything read f again it is h − x, to float rounding.
+     */
+    public static Var residual(Var x, Var f) {
+        Var h = add(x, f);
+        if (h.requiresGrad() && !f.isLeaf()) {
+            f.dropValue(() -> {
+                Tensor back = Tensor.zeros(f.shape());
+                Elementwise.axpy(1f, h.value(), back);
+                Elementwise.axpy(-1f, x.value(), back);
+                return back;
+            });
+        }
+        return h;
     }
 
     /** SwiGLU: y = SiLU(gate) ⊙ up, SiLU(g) = g · σ(g); gate and up of the same size. */

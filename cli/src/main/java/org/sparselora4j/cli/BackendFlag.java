@@ -47,6 +47,12 @@ final class BackendFlag {
         return forTraining(open(args, command, err));
     }
 
+    /** {@link #openForTraining(Args, String, PrintStream)} with packed copies within {@code packedBudget} bytes on the CPU. */
+    static Backend openForTraining(Args args, String command, PrintStream err, long packedBudget) {
+        Backend opened = open(args, command, err);
+        return opened == Backend.cpu() ? Backend.cpuPackingWeights(packedBudget) : opened;
+    }
+
     /** The backend a training run over frozen weights uses in place of {@code opened}: packing on the CPU. */
     static Backend forTraining(Backend opened) {
         return opened == Backend.cpu() ? Backend.cpuPackingWeights() : opened;

@@ -22,7 +22,6 @@ import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.ElementType;
 import org.sparselora4j.tensor.Parallel;
 import org.sparselora4j.tensor.kernel.KernelWarmup;
-import org.sparselora4j.tensor.kernel.PackedMatrix;
 import org.sparselora4j.tensor.kernel.Rope;
 
 import java.io.PrintStream;
@@ -157,10 +156,11 @@ final class BenchStepCommand implements Command {
         long weightBytes = storedBytes(config, type);
         boolean f32 = type == ElementType.F32;
         long trainable = kinds.contains(Method.FULL) ? config.parameterCount() : 0;
-        // Float32 frozen weights get packed copies (within a third of the free heap): room for one layout's worth;
-        // BF16/F16 ones are packed for x·wᵀ only, in 16 bits: their own size again; Q8_0 ones in 1.125 bytes an element.
-        boolean packs = f32 || PackedMatrix.packsCompact(type);
-        long packed = packs && kinds.stream().anyMatch(k -> k != Method.FULL) ? (type == ElementType.Q8_0 ? weightBytes / 17 * 18 : weightBytes) : 0;
+        // Float32 frozen weights get packed copies (within a third of the free heap): room for one layout's worth.
+        // Compact ones get none: a packed copy (16-bit or Q8_0 panels) is their own size again, which is the memory
+        // they are kept compact to save (the 1B shape's BF16 run would go from under 5 GB to 7.5), for a forward
+        // product that reads them per call at the cost of packing a float32 weight per call.
+        long packed = f32 && kinds.stream().anyMatch(k -> k != Method.FULL) ? weightBytes : 0;
         // Full fine-tuning beside a frozen-base method trains a copy of its own.
         long heapWeights = f32 ? weightBytes * (kinds.contains(Method.FULL) && kinds.size() > 1 ? 2 : 1) : 0;
         return MemoryEstimate.of(config, f32 ? 0 : weightBytes, heapWeights, trainable, batchSize, seq, outputTokens, args.flag("checkpointing"), 0)
@@ -197,7 +197,7 @@ final class BenchStepCommand implements Command {
         TokenBatch batch = StepBenchmark.randomBatch(config.vocabSize(), batchSize, seq, outputTokens, seed);
         boolean frozenBase = kinds.stream().anyMatch(k -> k != Method.FULL);
         // Full fine-tuning has no frozen weights to offload; it runs on the Vector API whatever the flag says.
-        try (Backend backend = frozenBase ? BackendFlag.openForTraining(args, name(), err) : BackendFlag.forFullFineTuning(args, name(), err)) {
+        try (Backend backend = frozenBase ? BackendFlag.openForTraining(args, name(), err, estimate.packedBytes()) : BackendFlag.forFullFineTuning(args, name(), err)) {
             List<TrainingMethod> built = new ArrayList<>();
             for (Method kind : kinds) {
                 built.add(switch (kind) {

@@ -25,7 +25,6 @@ import org.sparselora4j.opencl.BackendKind;
 import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.ElementType;
 import org.sparselora4j.tensor.Parallel;
-import org.sparselora4j.tensor.kernel.PackedMatrix;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -166,7 +165,7 @@ final class FinetuneCommand implements Command {
         }
         TrainConfig config = TrainingFlags.config(args, data.batchesPerEpoch(), 8, 3e-3, 3);
 
-        try (Backend backend = method == Method.FULL ? BackendFlag.forFullFineTuning(args, "finetune", err) : BackendFlag.openForTraining(args, "finetune", err)) {
+        try (Backend backend = method == Method.FULL ? BackendFlag.forFullFineTuning(args, "finetune", err) : BackendFlag.openForTraining(args, "finetune", err, estimate(args).packedBytes())) {
             TrainingMethod trainingMethod = switch (method) {
                 case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed, backend), modelPath.toString());
                 case SPARSELORA -> SparseFlags.method(args, "finetune", LoraAdapter.create(weights, loraConfig(args), seed, backend), config.steps(), 0.05, seed,
@@ -256,10 +255,9 @@ final class FinetuneCommand implements Command {
             offHeap = convert == ElementType.F32 ? 0 : bytes;
         }
         long trainable = method == Method.FULL ? c.parameterCount() : c.parameterCount() / 100;
-        // Float32 weights get packed copies of their size; BF16/F16 ones 16-bit copies for x·wᵀ, their size again (a
-        // stored model's compact matrices are counted as such: BF16 safetensors, the usual case).
-        long packedCompact = convert == null ? offHeap : PackedMatrix.packsCompact(convert) ? offHeap : 0;
-        long packed = method == Method.FULL ? 0 : heap + packedCompact;
+        // Float32 weights get packed copies of their size; compact ones none (a packed copy is their own size again,
+        // the memory they are kept compact to save: BenchStepCommand.estimate).
+        long packed = method == Method.FULL ? 0 : heap;
         return MemoryEstimate.of(c, offHeap, heap, trainable, TrainingFlags.batchSize(args, 8), maxSeq, maxSeq, args.flag("checkpointing"), 0)
                 .withPackedRoom(packed, MemoryUse.machineBytes());
     }

@@ -30,7 +30,9 @@ final class HeapPlan {
                 // Native memory (bench step's compact weights) counts against the direct-memory limit, which is the
                 // heap size unless set: room for the off-heap weights as well.
                 long directMb = (e.offHeapBytes() >> 20) + 1024;
-                out.println("-Xms" + mb + "m -Xmx" + mb + "m -XX:MaxDirectMemorySize=" + Math.max(mb, directMb) + "m -XX:+AlwaysPreTouch");
+                long region = e.regionBytes();
+                out.println("-Xms" + mb + "m -Xmx" + mb + "m -XX:MaxDirectMemorySize=" + Math.max(mb, directMb) + "m -XX:+AlwaysPreTouch"
+                        + (region > 0 ? " -XX:G1HeapRegionSize=" + (region >> 20) + "m" : ""));
             }
         } catch (Exception | Error e) {
             // No plan: the run reports whatever is wrong with its flags or files itself.

@@ -51,8 +51,17 @@ public interface Backend extends AutoCloseable {
      * meanwhile.
      */
     static Backend cpuPackingWeights() {
+        return cpuPackingWeights(Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #cpuPackingWeights()} with copies of at most {@code budgetBytes} (float32 bytes' worth: a 16-bit
+     * packing counts half): the room a run's memory plan set aside for them, so that packing never takes the heap
+     * its activations need.
+     */
+    static Backend cpuPackingWeights(long budgetBytes) {
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        return new CpuBackend(Math.max(0, free / 3 / Float.BYTES));
+        return new CpuBackend(Math.max(0, Math.min(budgetBytes, free / 3) / Float.BYTES));
     }
 }

@@ -15,10 +15,15 @@ import java.util.Map;
  *
  * @param offHeapBytes   compact weights: mapped from the file or in native memory
  * @param heapWeightBytes float32 weights on the heap
+ * @param activationRowBytes the largest array an activation is held in (tokens x the FFN's width, in floats):
+ *                           {@link #regionBytes} sizes the collector's regions so that none is wasted on it
  */
-public record MemoryEstimate(long offHeapBytes, long heapWeightBytes, long trainableBytes, long activationBytes, long logitBytes, long packedBytes) {
+public record MemoryEstimate(long offHeapBytes, long heapWeightBytes, long trainableBytes, long activationBytes, long logitBytes, long packedBytes,
+                             long activationRowBytes) {
     /** The JVM's own memory beside the heap: code, metaspace, thread stacks, GC structures. */
     static final long JVM_BYTES = 400L << 20;
+    /** The LoRA rank the activation figure allows for (its rank-wide rows are a small part; 16 covers the usual ranks). */
+    private static final int LORA_RANK = 16;
 
     public static MemoryEstimate of(LlamaConfig c, long compactWeightBytes, long heapWeightBytes, long trainableParameters, int batch, int seq,
                                     int outputTokens, boolean checkpointing, long packedBytes) {
@@ -26,21 +31,40 @@ public record MemoryEstimate(long offHeapBytes, long heapWeightBytes, long train
         long layerBytes = blockBytes(c, batch, seq);
         long activations = checkpointing ? 4 * tokens * c.dim() * c.layers() + 2 * layerBytes : layerBytes * c.layers() + layerBytes;
         long logits = 2 * 4L * batch * outputTokens * c.vocabSize();
-        return new MemoryEstimate(compactWeightBytes, heapWeightBytes, 16 * trainableParameters, activations, logits, packedBytes);
+        long row = 4 * tokens * Math.max(c.dim(), c.hiddenDim());
+        return new MemoryEstimate(compactWeightBytes, heapWeightBytes, 16 * trainableParameters, activations, logits, packedBytes, row);
     }
 
     /**
-     * Bytes one decoder block keeps for backward over batch x seq tokens: per token 18 dim-wide rows (the block's
-     * input, norms, q before and after RoPE, attention output, projections, residual sums, and what the measured
-     * heap showed beside them), 4 kv-wide (k, v) and 3 hidden-wide (gate and up; the dense FFN recomputes their
-     * SwiGLU product in backward, SparseLoRA's keeps a narrower one), plus the attention probabilities when the
-     * attention keeps them ({@link AttentionOps#keptFloats}). Checked against the live heap at the Llama 3.2 1B
-     * width (ActivationMemoryTest: 116 MB measured, 130 MB here, at 512 tokens).
+     * Bytes one decoder block keeps for backward over batch x seq tokens: per token 6 dim-wide rows (the block's
+     * input, the two norms' outputs, q after RoPE, the attention output, the residual sum; q before RoPE and the
+     * two projections the residual sums add are dropped), 2 kv-wide (k after RoPE, v), 2 hidden-wide (gate and up;
+     * the dense FFN recomputes their SwiGLU product in backward, SparseLoRA's keeps a narrower one) and two
+     * rank-wide ones per LoRA projection, plus the attention probabilities when the attention keeps them
+     * ({@link AttentionOps#keptFloats}). The arrays themselves, as a collector whose regions hold them whole
+     * keeps them ({@link #regionBytes}); checked against the live heap at the Llama 3.2 1B width
+     * (ActivationMemoryTest).
      */
     static long blockBytes(LlamaConfig c, int batch, int seq) {
         long tokens = (long) batch * seq;
-        long perToken = 18L * c.dim() + 4L * c.kvDim() + 3L * c.hiddenDim();
+        long perToken = 6L * c.dim() + 2L * c.kvDim() + 2L * c.hiddenDim() + 7 * 2 * LORA_RANK;
         return 4 * (tokens * perToken + AttentionOps.keptFloats(batch, seq, c.heads()));
+    }
+
+    /**
+     * The G1 region size for this run, in bytes, or 0 to leave the JVM's choice. G1 puts an array of half a region
+     * or more in whole regions of its own ("humongous"): at the Llama 3.2 1B shape and 512 tokens the JVM's 2-4 MB
+     * regions held each 4 MB dim-wide activation in 6-8 MB and each 17 MB FFN-wide one in 18-20 MB, a third more
+     * heap than the activations (116 MB a block instead of 78, before the block dropped the arrays it need not keep). So where activations are most of the heap, the
+     * regions are made larger than twice the largest activation array (at most 512 MB, G1's limit). Where weights
+     * or their packed copies fill the heap (float32 weights: arrays of 4-1000 MB), larger regions would waste more
+     * on them than they save, and the JVM's choice stays.
+     */
+    public long regionBytes() {
+        if (heapWeightBytes + packedBytes >= activationBytes) return 0;
+        long region = 1L << 20;
+        while (region < 2 * activationRowBytes + 64 && region < 512L << 20) region <<= 1;
+        return region;
     }
 
     /**
@@ -50,7 +74,8 @@ public record MemoryEstimate(long offHeapBytes, long heapWeightBytes, long train
      * for a run not to fit.
      */
     public MemoryEstimate withPackedRoom(long packed, long available) {
-        MemoryEstimate with = new MemoryEstimate(offHeapBytes, heapWeightBytes, trainableBytes, activationBytes, logitBytes, packedBytes + packed);
+        MemoryEstimate with = new MemoryEstimate(offHeapBytes, heapWeightBytes, trainableBytes, activationBytes, logitBytes, packedBytes + packed,
+                activationRowBytes);
         return available <= 0 || with.peakBytes() <= available ? with : this;
     }
 

@@ -86,8 +86,8 @@ public final class LlamaModel {
     /** One decoder block: h = x + attention(norm(x)); out = h + ffn(norm(h)). */
     public record Block(Var attnNorm, AttentionBlock attention, Var ffnNorm, FeedForward ffn) {
         Var forward(Var x, ForwardContext ctx, float eps) {
-            Var h = Ops.add(x, attention.forward(Ops.rmsnorm(x, attnNorm, eps), ctx));
-            return Ops.add(h, ffn.forward(Ops.rmsnorm(h, ffnNorm, eps), ctx));
+            Var h = Ops.residual(x, attention.forward(Ops.rmsnorm(x, attnNorm, eps), ctx));
+            return Ops.residual(h, ffn.forward(Ops.rmsnorm(h, ffnNorm, eps), ctx));
         }
 
         /** The block's trainable variables. */
