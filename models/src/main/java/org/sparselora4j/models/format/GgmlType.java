@@ -35,6 +35,27 @@ public enum GgmlType {
         return null;
     }
 
+    /**
+     * The name llama.cpp gives a GGUF type id this engine has no storage for (the i-quants and ternary types), or
+     * null: only so that an error can name the type a file holds.
+     */
+    static String unknownName(int id) {
+        return switch (id) {
+            case 16 -> "IQ2_XXS";
+            case 17 -> "IQ2_XS";
+            case 18 -> "IQ3_XXS";
+            case 19 -> "IQ1_S";
+            case 20 -> "IQ4_NL";
+            case 21 -> "IQ3_S";
+            case 22 -> "IQ2_S";
+            case 23 -> "IQ4_XS";
+            case 29 -> "IQ1_M";
+            case 34 -> "TQ1_0";
+            case 35 -> "TQ2_0";
+            default -> null;
+        };
+    }
+
     /** The engine's type for this one, or null when a weight cannot be stored in it. */
     ElementType elementType() {
         return switch (this) {

@@ -281,7 +281,11 @@ public final class Gguf implements AutoCloseable {
             }
             int typeId = u32("type of " + name);
             GgmlType type = GgmlType.byId(typeId);
-            if (type == null) throw file.error("tensor " + name + " has unknown type " + typeId);
+            if (type == null) {
+                String known = GgmlType.unknownName(typeId);
+                throw file.error("tensor " + name + (known == null ? " has unknown type " + typeId
+                        : " has type " + known + " (" + typeId + "), which this engine cannot use for a weight (F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K only)"));
+            }
             if (dims[0] % type.blockSize != 0) {
                 throw file.error("tensor " + name + ": " + type + " needs rows that are a multiple of " + type.blockSize + ", got " + dims[0]);
             }

@@ -143,6 +143,15 @@ class GgufTest {
         Path q5 = write("q5.gguf", bytes);
         assertThatThrownBy(() -> GgufModel.load(q5)).hasMessageContaining("token_embd.weight has type Q5_0 (6), which this engine cannot use");
         assertThatThrownBy(() -> GgufModel.load(q5, WeightStorage.AS_STORED)).hasMessageContaining("token_embd.weight has type Q5_0 (6)");
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(typeOffset, 23); // IQ4_XS: named, no storage known
+        Path iq = write("iq4xs.gguf", bytes);
+        assertThatThrownBy(() -> GgufModel.load(iq, WeightStorage.AS_STORED)).isInstanceOf(ModelFormatException.class)
+                .hasMessageStartingWith(iq.toString()).hasMessageContaining("tensor token_embd.weight has type IQ4_XS (23), which this engine cannot use");
+        // Q2_K's 256-element blocks do not divide the 64-wide rows: the tensor's size cannot match, an error before mapping.
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(typeOffset, 10);
+        Path q2 = write("q2k.gguf", bytes);
+        assertThatThrownBy(() -> GgufModel.load(q2, WeightStorage.AS_STORED)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("tensor token_embd.weight: Q2_K needs rows that are a multiple of 256, got 64");
     }
 
     @Test
