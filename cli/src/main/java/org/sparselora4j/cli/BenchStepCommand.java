@@ -155,7 +155,9 @@ final class BenchStepCommand implements Command {
         ElementType type = weightType(args, "bench step");
         long weightBytes = storedBytes(config, type);
         boolean f32 = type == ElementType.F32;
-        long trainable = kinds.contains(Method.FULL) ? config.parameterCount() : 0;
+        // Every method trains its own parameters: full fine-tuning all of them, LoRA and SparseLoRA an adapter each.
+        long trainable = 0;
+        for (Method k : kinds) trainable += k == Method.FULL ? config.parameterCount() : loraParameters(config, loraConfig(args));
         // Float32 frozen weights get packed copies (within a third of the free heap): room for one layout's worth.
         // Compact ones get none: a packed copy (16-bit or Q8_0 panels) is their own size again, which is the memory
         // they are kept compact to save (the 1B shape's BF16 run would go from under 5 GB to 7.5), for a forward
@@ -310,6 +312,19 @@ final class BenchStepCommand implements Command {
 
     private static double round4(double v) {
         return Math.round(v * 10000) / 10000.0;
+    }
+
+    /** Parameters of a LoRA adapter: rank x (in + out) for each target of each block. */
+    static long loraParameters(LlamaConfig c, LoraConfig lora) {
+        long perBlock = 0;
+        for (Target t : lora.targets()) {
+            perBlock += switch (t) {
+                case Q, O -> c.dim() + (long) c.heads() * c.headSize();
+                case K, V -> (long) c.dim() + c.kvDim();
+                case GATE, UP, DOWN -> (long) c.dim() + c.hiddenDim();
+            };
+        }
+        return perBlock * lora.rank() * c.layers();
     }
 
     private static LoraConfig loraConfig(Args args) {
