@@ -53,6 +53,9 @@ class LlamaModelTest {
         Tape.backward(whole);
 
         assertThat(cut.value().get(0)).isCloseTo(whole.value().get(0), within(1e-5f));
+        float[] cutLogits = Tape.noGrad(() -> model.logits(batch, 0, rows)).value().toArray();
+        float[] wholeLogits = Tape.noGrad(() -> model.logits(model.hidden(batch, 0), rows)).value().toArray();
+        for (int j = 0; j < wholeLogits.length; j++) assertThat(cutLogits[j]).isCloseTo(wholeLogits[j], within(1e-5f));
         for (int i = 0; i < params.size(); i++) {
             float[] want = params.get(i).grad().toArray(), got = cutGrads.get(i);
             for (int j = 0; j < want.length; j++) assertThat(got[j]).as("parameter %d element %d", i, j).isCloseTo(want[j], within(1e-5f));
