@@ -234,8 +234,9 @@ public final class LlamaModel {
     }
 
     /**
-     * Logits (rows.length, vocab) at the given flattened positions (in increasing order) of the batch, with the last
-     * block's FFN run at those rows only: the rows of {@code logits(hidden(batch, step), rows)}, for less work.
+     * Logits (rows.length, vocab) at the batch's flattened positions that carry a loss ({@link TokenBatch#labelRows},
+     * in order), with the last block's FFN run at those rows only: the rows of {@code logits(hidden(batch, step),
+     * rows)}, for less work. (A sparse FFN runs such rows dense, as it runs every labelled row.)
      */
     public Var logits(TokenBatch batch, long step, int[] rows) {
         Var h = hidden(batch, step, everyRow(rows, batch.tokenCount()) ? null : rows);
