@@ -55,6 +55,12 @@ public final class SparseFeedForward implements FeedForward {
         return split.join(ys, yd);
     }
 
+    /** Rows that all carry a loss belong to the dense token group: the dense FFN, as {@link #forward} gives them. */
+    @Override
+    public Var forwardOnLabelled(Var x, ForwardContext ctx) {
+        return dense.forward(x, ctx);
+    }
+
     /** The sparse group: xs (n, dim) → (n, dim) through the kept channels idx of the frozen FFN. */
     Var sparse(Var xs, Index idx) {
         int hidden = gate.outFeatures();

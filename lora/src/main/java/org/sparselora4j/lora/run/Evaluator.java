@@ -44,7 +44,7 @@ public final class Evaluator {
                 if (rows.length == 0) continue;
                 int[] targets = new int[rows.length];
                 for (int i = 0; i < rows.length; i++) targets[i] = batch.targets()[rows[i]];
-                Var logits = model.logits(model.hidden(batch, step), rows);
+                Var logits = model.logits(batch, step, rows); // the last block's FFN on the labelled rows only
                 Tensor l = logits.value();
                 lossSum += CrossEntropy.lossSum(l, targets);
                 boolean[] rowCorrect = new boolean[batch.batchSize()];

@@ -22,7 +22,7 @@ import java.util.Set;
  * O = P·V, 2·heads·pairs·headSize each; backward dV = Pᵀ·dO, dP = dO·Vᵀ, dQ = dS·K, dK = dSᵀ·Q, the same each.
  * The backward's recomputation of P is not counted (model FLOPs, not executed FLOPs);</li>
  * <li>the classifier only at labelled rows: 2·labels·dim·vocab forward, the same for its input gradient, and
- * for its weight gradient when it trains.</li>
+ * for its weight gradient when it trains; the last block's FFN too runs on the labelled rows only, dense.</li>
  * </ul>
  * Ignored, being O(n·dim) against the O(n·dim²) above: norms, RoPE, SwiGLU, softmax, cross-entropy, residual
  * adds, the LoRA scale, embedding gather and scatter, and the optimizer.
@@ -117,9 +117,13 @@ public final class StepFlops {
             stream = stream || attended || loraTargets.contains(Target.O);
             boolean gate = stream || trainsAll || loraTargets.contains(Target.GATE);
             boolean up = stream || trainsAll || loraTargets.contains(Target.UP);
-            total = total.plus(projection(n, dim, hidden, stream, trainsAll, loraRank(rank, loraTargets, Target.GATE), sparse, layer, Target.GATE));
-            total = total.plus(projection(n, dim, hidden, stream, trainsAll, loraRank(rank, loraTargets, Target.UP), sparse, layer, Target.UP));
-            total = total.plus(projection(n, hidden, dim, gate || up, trainsAll, loraRank(rank, loraTargets, Target.DOWN), sparse, layer, Target.DOWN));
+            // The last block's FFN runs on the labelled rows only (LlamaModel's row cut), and there dense.
+            boolean cut = layer == c.layers() - 1 && labels < n;
+            long nf = cut ? labels : n;
+            SparseBase ffn = cut ? SparseBase.DENSE : sparse;
+            total = total.plus(projection(nf, dim, hidden, stream, trainsAll, loraRank(rank, loraTargets, Target.GATE), ffn, layer, Target.GATE));
+            total = total.plus(projection(nf, dim, hidden, stream, trainsAll, loraRank(rank, loraTargets, Target.UP), ffn, layer, Target.UP));
+            total = total.plus(projection(nf, hidden, dim, gate || up, trainsAll, loraRank(rank, loraTargets, Target.DOWN), ffn, layer, Target.DOWN));
             stream = stream || gate || up || loraTargets.contains(Target.DOWN);
         }
         return total.plus(projection(labels, dim, c.vocabSize(), stream, trainsAll, 0));

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * kv width 2), vocabulary 10; one sequence of 3 positions, the last 2 labelled. So n = 3 rows, and per layer
  * (2·n·in·out): q 96, k 48, v 48, o 96, gate 144, up 144, down 144; attention unit 2·heads·T²·headSize = 72 (T = 3
  * is one causal block, so all T² pairs);
- * classifier 2·2·4·10 = 160.
+ * classifier 2·2·4·10 = 160. The last block's FFN runs on the 2 labelled rows only: gate, up, down 2·2·4·6 = 96.
  */
 class StepFlopsTest {
     private static LlamaConfig config(int layers) {
@@ -29,11 +29,11 @@ class StepFlopsTest {
     @Test
     void fullFineTuningCountsEveryProductOnceForwardAndTwiceBackward() {
         StepFlops.Count c = StepFlops.fullFineTuning(config(1), BATCH);
-        // forward: 96 + 48 + 48 + attention 2·72 + 96 + 3·144 + 160
-        assertThat(c.forward()).isEqualTo(1024);
+        // forward: 96 + 48 + 48 + attention 2·72 + 96 + 3·96 (FFN on the labelled rows) + 160
+        assertThat(c.forward()).isEqualTo(880);
         // backward: every projection dx and dw (2×), attention dV, dP, dQ, dK (4·72), classifier dx and dw
-        assertThat(c.backward()).isEqualTo(2048);
-        assertThat(c.total()).isEqualTo(3072);
+        assertThat(c.backward()).isEqualTo(1760);
+        assertThat(c.total()).isEqualTo(2640);
     }
 
     @Test
@@ -41,12 +41,13 @@ class StepFlopsTest {
         LoraConfig lora = new LoraConfig(1, 2, 0f, EnumSet.allOf(Target.class));
         StepFlops.Count c = StepFlops.lora(config(1), lora, BATCH);
         // forward: base products as above plus each branch 2·n·in·r + 2·n·r·out:
-        // q 96+24+24, k 48+24+12, v 48+24+12, attention 144, o 96+24+24, gate and up 144+24+36, down 144+36+24, classifier 160
-        assertThat(c.forward()).isEqualTo(1372);
+        // q 96+24+24, k 48+24+12, v 48+24+12, attention 144, o 96+24+24; on the 2 labelled rows gate and up
+        // 96+16+24, down 96+24+16; classifier 160
+        assertThat(c.forward()).isEqualTo(1168);
         // backward: layer 0's q, k, v see the frozen embedding, so neither base nor branch computes dx there:
-        // q 2·24 + 24, k and v 2·12 + 24 each; attention 4·72; o 96 + 2·24 + 24 + 24; gate and up 144 + 2·36 + 24 + 24;
-        // down 144 + 2·24 + 36 + 36; classifier dx 160 (no dw: frozen)
-        assertThat(c.backward()).isEqualTo(1600);
+        // q 2·24 + 24, k and v 2·12 + 24 each; attention 4·72; o 96 + 2·24 + 24 + 24; gate and up 96 + 2·24 + 16 + 16;
+        // down 96 + 2·16 + 24 + 24; classifier dx 160 (no dw: frozen)
+        assertThat(c.backward()).isEqualTo(1336);
     }
 
     @Test
@@ -63,8 +64,9 @@ class StepFlopsTest {
         LoraConfig lora = new LoraConfig(1, 2, 0f, EnumSet.allOf(Target.class));
         StepFlops.Count one = StepFlops.lora(config(1), lora, BATCH);
         StepFlops.Count two = StepFlops.lora(config(2), lora, BATCH);
-        // layer 1 costs layer 0's forward (1372 − 160) and layer 0's backward (1600 − 160) plus the dx of
-        // q (96 + 24), k (48 + 24) and v (48 + 24)
+        // layer 1 (now last, its FFN on the labelled rows) leaves layer 0 on every row: that costs a whole layer's
+        // forward (1212) and backward (1440, no dx of q, k, v) more, plus the dx of q (96 + 24), k (48 + 24) and
+        // v (48 + 24) in layer 1
         assertThat(two.forward() - one.forward()).isEqualTo(1212);
         assertThat(two.backward() - one.backward()).isEqualTo(1440 + 264);
     }
@@ -73,17 +75,17 @@ class StepFlopsTest {
     void loraOnDownOnlyLeavesAttentionWithoutBackward() {
         LoraConfig lora = new LoraConfig(1, 2, 0f, Set.of(Target.DOWN));
         StepFlops.Count c = StepFlops.lora(config(1), lora, BATCH);
-        // forward: base 1024 − 160 + classifier 160, plus the down branch 36 + 24
-        assertThat(c.forward()).isEqualTo(1024 + 60);
-        // backward: only the down branch (dB 24, du 24, dA 36; its input needs no gradient) and the classifier dx
-        assertThat(c.backward()).isEqualTo(24 + 24 + 36 + 160);
+        // forward: base 880 − 160 + classifier 160, plus the down branch on the labelled rows 24 + 16
+        assertThat(c.forward()).isEqualTo(880 + 40);
+        // backward: only the down branch (dB 16, du 16, dA 24; its input needs no gradient) and the classifier dx
+        assertThat(c.backward()).isEqualTo(16 + 16 + 24 + 160);
     }
 
     @Test
     void methodsReportTheirCount() {
         var weights = org.sparselora4j.models.llama.LlamaInit.random(config(1), 1);
-        assertThat(new FullFineTuning(weights).flops(BATCH, 0)).isEqualTo(3072);
+        assertThat(new FullFineTuning(weights).flops(BATCH, 0)).isEqualTo(2640);
         var adapter = org.sparselora4j.lora.LoraAdapter.create(weights, new LoraConfig(1, 2, 0f, EnumSet.allOf(Target.class)), 1);
-        assertThat(new LoraMethod(adapter).flops(BATCH, 0)).isEqualTo(1372 + 1600);
+        assertThat(new LoraMethod(adapter).flops(BATCH, 0)).isEqualTo(1168 + 1336);
     }
 }

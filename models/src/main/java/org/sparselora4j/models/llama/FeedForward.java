@@ -16,6 +16,15 @@ public interface FeedForward {
     List<Var> parameters();
 
     /**
+     * The FFN on rows that all carry a loss (the last block's labelled rows, {@code LlamaModel}'s row cut): x holds
+     * those rows only, not the batch's B·T. The dense FFN is row by row, so this is {@link #forward}; a sparse FFN
+     * runs such rows dense.
+     */
+    default Var forwardOnLabelled(Var x, ForwardContext ctx) {
+        return forward(x, ctx);
+    }
+
+    /**
      * (SiLU(x·Wgateᵀ) ⊙ x·Wupᵀ) · Wdownᵀ. The SwiGLU product is not kept for backward: it is recomputed from
      * gate and up (kept for SwiGLU's own backward) when the down projection's backward reads it.
      */

@@ -11,6 +11,7 @@ import org.sparselora4j.tensor.kernel.Rope;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The LLaMA model as a differentiable graph, for training: embedding, decoder blocks, final norm, and the
@@ -88,6 +89,17 @@ public final class LlamaModel {
         Var forward(Var x, ForwardContext ctx, float eps) {
             Var h = Ops.residual(x, attention.forward(Ops.rmsnorm(x, attnNorm, eps), ctx));
             return Ops.residual(h, ffn.forward(Ops.rmsnorm(h, ffnNorm, eps), ctx));
+        }
+
+        /**
+         * The block's output at {@code rows} only (flattened positions that carry a loss), for the last block:
+         * attention runs on every row (its keys and values are every position's), the FFN half on those rows
+         * alone. Each row's FFN output depends on that row alone, so the result is the rows of
+         * {@link #forward}, for rows.length / n of the FFN's work.
+         */
+        Var forwardAt(Var x, ForwardContext ctx, float eps, int[] rows) {
+            Var h = RowOps.takeRows(Ops.add(x, attention.forward(Ops.rmsnorm(x, attnNorm, eps), ctx)), rows);
+            return Ops.add(h, ffn.forwardOnLabelled(Ops.rmsnorm(h, ffnNorm, eps), ctx));
         }
 
         /** The block's trainable variables. */
@@ -195,6 +207,15 @@ public final class LlamaModel {
 
     /** The hidden state after the last block, for every position: (B·T, dim). */
     public Var hidden(TokenBatch batch, long step) {
+        return hidden(batch, step, null);
+    }
+
+    /**
+     * The hidden state after the last block at {@code rows} (flattened positions that carry a loss, in order),
+     * or at every position when rows is null: (rows.length, dim). The last block's FFN runs on those rows only
+     * ({@link Block#forwardAt}).
+     */
+    Var hidden(TokenBatch batch, long step, int[] rows) {
         LlamaConfig c = weights.config();
         batch.checkVocabulary(c.vocabSize());
         if (batch.seqLen() > c.maxSeqLen()) {
@@ -202,10 +223,31 @@ public final class LlamaModel {
         }
         ForwardContext ctx = ForwardContext.of(batch, rope, step);
         Var x = Ops.embedding(embedding, batch.tokens());
-        for (Block block : blocks) {
-            x = checkpointing ? Checkpoint.apply(x, in -> block.forward(in, ctx, c.normEps()), block.parameters()) : block.forward(x, ctx, c.normEps());
+        for (int l = 0; l < blocks.size(); l++) {
+            Block block = blocks.get(l);
+            UnaryOperator<Var> f = rows != null && l == blocks.size() - 1
+                    ? in -> block.forwardAt(in, ctx, c.normEps(), rows)
+                    : in -> block.forward(in, ctx, c.normEps());
+            x = checkpointing ? Checkpoint.apply(x, f, block.parameters()) : f.apply(x);
         }
         return x;
+    }
+
+    /**
+     * Logits (rows.length, vocab) at the batch's flattened positions that carry a loss ({@link TokenBatch#labelRows},
+     * in order), with the last block's FFN run at those rows only: the rows of {@code logits(hidden(batch, step),
+     * rows)}, for less work. (A sparse FFN runs such rows dense, as it runs every labelled row.)
+     */
+    public Var logits(TokenBatch batch, long step, int[] rows) {
+        Var h = hidden(batch, step, everyRow(rows, batch.tokenCount()) ? null : rows);
+        return LinearOps.linear(Ops.rmsnorm(h, finalNorm, weights.config().normEps()), classifier);
+    }
+
+    /** Whether rows is 0, 1, ..., n − 1. */
+    private static boolean everyRow(int[] rows, int n) {
+        if (rows.length != n) return false;
+        for (int i = 0; i < n; i++) if (rows[i] != i) return false;
+        return true;
     }
 
     /** Logits (rows.length, vocab) at the given flattened positions of a hidden state. */
@@ -231,9 +273,8 @@ public final class LlamaModel {
         if (rows.length == 0) throw new IllegalArgumentException("batch has no labelled positions");
         int[] targets = new int[rows.length];
         for (int i = 0; i < rows.length; i++) targets[i] = batch.targets()[rows[i]];
-        Var hidden = hidden(batch, step);
         // Every position labelled (the usual language-model batch): no row selection to copy and scatter back.
-        Var h = rows.length == hidden.rows() ? hidden : RowOps.takeRows(hidden, rows);
+        Var h = hidden(batch, step, everyRow(rows, batch.tokenCount()) ? null : rows);
         Var normed = Ops.rmsnorm(h, finalNorm, weights.config().normEps());
         return classifier.requiresGrad() ? LinearOps.linearCrossEntropy(normed, classifier, targets, normalizer)
                 : LinearOps.linearCrossEntropy(normed, classifier, targets, normalizer, backend);

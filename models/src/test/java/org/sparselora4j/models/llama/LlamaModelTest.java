@@ -3,6 +3,7 @@ package org.sparselora4j.models.llama;
 import org.junit.jupiter.api.Test;
 import org.sparselora4j.autograd.AdamW;
 import org.sparselora4j.autograd.GradCheck;
+import org.sparselora4j.autograd.Ops;
 import org.sparselora4j.autograd.Tape;
 import org.sparselora4j.autograd.Var;
 
@@ -10,6 +11,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 class LlamaModelTest {
     @Test
@@ -29,6 +31,35 @@ class LlamaModelTest {
         for (int i = 0; i < 30; i++) model.loss(batch, 0);
         GradCheck.Report report = GradCheck.check(() -> model.loss(batch, 0), GradCheck.EPS, 1e-2, checked);
         assertThat(report.passes(GradCheck.TOLERANCE)).as(report.toString()).isTrue();
+    }
+
+    @Test
+    void lastBlockOnLabelledRowsGivesTheLossAndGradientsOfEveryRow() {
+        LlamaConfig c = TinyModels.config();
+        LlamaModel model = LlamaModel.of(TinyModels.random(c, 5), LlamaModel.fullFineTuning());
+        TokenBatch batch = TinyModels.batch(c, 6); // 6 of 14 rows labelled, 2 of them padding
+        int[] rows = batch.labelRows();
+        assertThat(rows.length).isLessThan(batch.tokenCount());
+        int[] targets = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) targets[i] = batch.targets()[rows[i]];
+        List<Var> params = model.parameters();
+
+        Var cut = model.loss(batch, 0);
+        Tape.backward(cut);
+        List<float[]> cutGrads = params.stream().map(p -> p.grad().toArray()).toList();
+        Tape.zeroGrad(params);
+        // The reference: every block on every row, the labelled rows taken after the last one.
+        Var whole = Ops.crossEntropy(model.logits(model.hidden(batch, 0), rows), targets, rows.length);
+        Tape.backward(whole);
+
+        assertThat(cut.value().get(0)).isCloseTo(whole.value().get(0), within(1e-5f));
+        float[] cutLogits = Tape.noGrad(() -> model.logits(batch, 0, rows)).value().toArray();
+        float[] wholeLogits = Tape.noGrad(() -> model.logits(model.hidden(batch, 0), rows)).value().toArray();
+        for (int j = 0; j < wholeLogits.length; j++) assertThat(cutLogits[j]).isCloseTo(wholeLogits[j], within(1e-5f));
+        for (int i = 0; i < params.size(); i++) {
+            float[] want = params.get(i).grad().toArray(), got = cutGrads.get(i);
+            for (int j = 0; j < want.length; j++) assertThat(got[j]).as("parameter %d element %d", i, j).isCloseTo(want[j], within(1e-5f));
+        }
     }
 
     @Test
