@@ -205,11 +205,11 @@ final class Gemm {
                 }
                 int ct = co + ir * ldc + jr;
                 if (rows == mr && cols == NR) {
-                    MicroKernel.tile(mr, ad, ao, ars, acs, pb, po, pl, kc, c, ct, ldc, load);
+                    tile(mr, ad, ao, ars, acs, pb, po, pl, kc, c, ct, ldc, load);
                 } else {
                     // Ragged edge: full tile into scratch, then add only the part inside C.
                     float[] t = s.tile;
-                    MicroKernel.tile(mr, ad, ao, ars, acs, pb, po, pl, kc, t, 0, NR, false);
+                    tile(mr, ad, ao, ars, acs, pb, po, pl, kc, t, 0, NR, false);
                     for (int r = 0; r < rows; r++) {
                         for (int j = 0; j < cols; j++) {
                             int o = ct + r * ldc + j;
@@ -219,5 +219,16 @@ final class Gemm {
                 }
             }
         }
+    }
+
+    /**
+     * One tile as {@link MicroKernel#tile} defines it, on the constant-stride kernels of {@link PackedTiles} when B is
+     * a packed panel (ldb = NR) and A a packed panel (acs = mr) or rows in place (acs = 1).
+     */
+    private static void tile(int mr, float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, int kc, float[] c, int co, int ldc,
+                             boolean load) {
+        if (ldb == NR && acs == 1) PackedTiles.rows(mr, a, ao, ars, b, bo, kc, c, co, ldc, load);
+        else if (ldb == NR && ars == 1 && acs == mr) PackedTiles.panel(mr, a, ao, b, bo, kc, c, co, ldc, load);
+        else MicroKernel.tile(mr, a, ao, ars, acs, b, bo, ldb, kc, c, co, ldc, load);
     }
 }

@@ -14,7 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Why they are written out by hand: C2 keeps a {@code FloatVector} in a register only while every use is
  * inlined and intrinsified. So the accumulators are locals of one method, array indices are computed from p
  * (no pointer bumping), each step does two B loads, MR broadcasts of A and 2·MR FMAs, and there are no
- * masked loads or stores: edge tiles go through a scratch tile ({@link Gemm}).
+ * masked loads or stores: edge tiles go through a scratch tile ({@link Gemm}). These tiles take every stride at
+ * run time, which keeps range checks in the hot loop; the GEMM's common case (B a packed panel) runs on the
+ * constant-stride copies in {@link PackedTiles}, and these serve B read in place and define the order of
+ * operations the copies follow.
  */
 final class MicroKernel {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
