@@ -13,10 +13,18 @@ import java.util.Map;
  */
 public final class RingReplicas implements Replicas {
     private final Ring ring;
+    private final long haltAtCall;
+    private long calls;
     private float[] buffer = new float[0];
 
     public RingReplicas(Ring ring) {
+        this(ring, -1);
+    }
+
+    /** The fault test's hook: at all-reduce number {@code haltAtCall} (1-based; -1 never) this JVM halts, as if killed. */
+    RingReplicas(Ring ring, long haltAtCall) {
         this.ring = ring;
+        this.haltAtCall = haltAtCall;
     }
 
     @Override
@@ -31,6 +39,10 @@ public final class RingReplicas implements Replicas {
 
     @Override
     public void sumAcrossReplicas(List<Tensor> grads, double[] counters) {
+        if (++calls == haltAtCall) {
+            System.err.println("fault: replica " + ring.rank() + " halts its executor at all-reduce " + calls);
+            Runtime.getRuntime().halt(137);
+        }
         int length = counters.length;
         for (Tensor g : grads) length += g.size();
         if (buffer.length < length) buffer = new float[length];
