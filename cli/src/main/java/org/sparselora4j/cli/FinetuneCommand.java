@@ -132,6 +132,8 @@ final class FinetuneCommand implements Command {
     }
 
     private int train(Args args, PrintStream out, PrintStream err) throws IOException {
+        if (args.has("workers")) args.integer("workers", 1, 1, 4096);  // checked before anything loads
+        if (args.has("spark-master") && !args.has("workers")) throw new UsageException("finetune: --spark-master needs --workers N");
         Path assets = TrainingFlags.defaultAssets();
         boolean embedded = !args.has("model") && !args.has("data");
         Path modelPath = args.has("model") ? args.path("model") : assets.resolve("model");

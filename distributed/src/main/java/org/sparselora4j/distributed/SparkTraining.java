@@ -55,7 +55,8 @@ public final class SparkTraining {
         try (ServerSocket progressServer = new ServerSocket(0);
              JavaSparkContext sc = start(conf, workers, master)) {
             sc.setLogLevel("ERROR");
-            waitForExecutors(sc, workers, rendezvousS, conf.get("spark.master"));
+            // local[N] runs every task in the driver (no executors to wait for); the barrier stage's slot check decides.
+            if (!conf.get("spark.master").startsWith("local[")) waitForExecutors(sc, workers, rendezvousS, conf.get("spark.master"));
             Thread relay = relay(progressServer, err);
             String driverHost = sc.getConf().get("spark.driver.host");
             ReplicaTask task = new ReplicaTask(replicaArgs, runDir.toString(), driverHost, progressServer.getLocalPort(), new SplittableRandom().nextLong(),
@@ -108,10 +109,24 @@ public final class SparkTraining {
     }
 
     private static JavaSparkContext start(SparkConf conf, int workers, String master) {
-        try {
-            return new JavaSparkContext(conf);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException((master != null ? "--spark-master " + master : "Spark") + ": could not start (" + firstLine(e.getMessage()) + ")");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            try {
+                return new JavaSparkContext(conf);
+            } catch (Exception e) {  // SparkException is checked in Scala's sense only
+                // A context that a failed master stopped may still be shutting down: wait for it, briefly.
+                boolean previous = e.getMessage() != null && e.getMessage().startsWith("Only one SparkContext");
+                if (!previous || System.nanoTime() > deadline) {
+                    throw new IllegalArgumentException((master != null ? "--spark-master " + master : "Spark") + ": could not start ("
+                            + firstLine(e.getMessage()) + ")");
+                }
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while starting Spark");
+                }
+            }
         }
     }
 
