@@ -8,7 +8,7 @@ source "$root/scripts/find-jdk.sh"
 out="$root/distributed/target/spark-jars"
 tmp="$root/distributed/target/spark-jars.tmp"
 rm -rf "$tmp"
-(cd "$root" && mvn -q -B -pl distributed dependency:copy-dependencies -DincludeScope=provided -DoutputDirectory="$tmp" >&2)
+(cd "$root" && mvn -q -B -pl distributed -am -DskipTests compile dependency:copy-dependencies -DincludeScope=provided -DexcludeGroupIds=org.sparselora4j -DoutputDirectory="$tmp" >&2)
 rm -rf "$out"
 mv "$tmp" "$out"
 echo "Spark jars in $out ($(ls "$out" | wc -l) files)" >&2
