@@ -41,7 +41,9 @@ public final class Ring implements AutoCloseable {
     private byte[] receiveBytes = new byte[0];
     private long bytesSent;
     private long nanos;
+    private long waitNanos;
     private long calls;
+    private boolean firstOfSum;
 
     private Ring(int rank, int count, Socket toNext, Socket fromPrevious, int stepTimeoutMs) throws IOException {
         this.rank = rank;
@@ -156,6 +158,14 @@ public final class Ring implements AutoCloseable {
         return nanos / 1e6;
     }
 
+    /**
+     * Of {@link #millis}, the time spent waiting for the previous replica's first chunk: the slowest replica's lead
+     * (its backward still running), not the exchange itself.
+     */
+    public double waitMillis() {
+        return waitNanos / 1e6;
+    }
+
     /** How many times {@link #sum} ran. */
     public long calls() {
         return calls;
@@ -167,6 +177,7 @@ public final class Ring implements AutoCloseable {
         long t0 = System.nanoTime();
         int chunk = (length + count - 1) / count;
         ensureRoom(chunk);
+        firstOfSum = true;
         // Reduce-scatter: at step s replica r sends chunk (r − s) and adds what it receives into chunk (r − s − 1).
         for (int s = 0; s < count - 1; s++) {
             int send = Math.floorMod(rank - s, count);
@@ -196,7 +207,12 @@ public final class Ring implements AutoCloseable {
             return null;
         });
         try {
+            long waitStart = System.nanoTime();
             int n = in.readInt();
+            if (firstOfSum) {
+                waitNanos += System.nanoTime() - waitStart;
+                firstOfSum = false;
+            }
             if (n != receiveCount) throw new IOException("replica " + Math.floorMod(rank - 1, count) + " sent " + n + " floats, expected " + receiveCount);
             in.readFully(receiveBytes, 0, n * Float.BYTES);
             var floats = ByteBuffer.wrap(receiveBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();

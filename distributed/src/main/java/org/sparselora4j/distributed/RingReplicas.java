@@ -68,13 +68,15 @@ public final class RingReplicas implements Replicas {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("workers", ring.count());
         m.put("allreduce_ms_per_step", ring.calls() == 0 ? 0.0 : ring.millis() / ring.calls());
+        m.put("allreduce_wait_ms_per_step", ring.calls() == 0 ? 0.0 : ring.waitMillis() / ring.calls());
         m.put("allreduce_bytes_sent", ring.bytesSent());
         return m;
     }
 
     @Override
     public String progress(long steps) {
-        return String.format("  workers %d  all-reduce %.1f ms/step  %.1f MB sent", ring.count(), ring.calls() == 0 ? 0.0 : ring.millis() / ring.calls(),
-                ring.bytesSent() / 1e6);
+        double calls = Math.max(1, ring.calls());
+        return String.format("  workers %d  all-reduce %.1f ms/step (%.1f of it waiting for a peer)  %.1f MB sent", ring.count(), ring.millis() / calls,
+                ring.waitMillis() / calls, ring.bytesSent() / 1e6);
     }
 }
