@@ -227,7 +227,7 @@ final class FinetuneCommand implements Command {
             TrainingMethod trainingMethod = switch (method) {
                 case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed, backend), modelPath.toString());
                 case SPARSELORA -> SparseFlags.method(args, "finetune", LoraAdapter.create(weights, loraConfig(args), seed, backend), config.steps(), 0.05, seed,
-                        modelPath.toString(), err);
+                        modelPath.toString(), err, replicas);
                 case FULL -> new FullFineTuning(weights);
             };
             if (args.flag("checkpointing")) {

@@ -88,21 +88,21 @@ class DataParallelTrainingTest {
     }
 
     /**
-     * SparseLoRA's predictor picks channels from each replica's own batch (4 examples), one process's from all 8: the
-     * dense warm-up step matches, the sparse ones differ by a little (measured: 1.6% at step 2; the random predictor,
-     * whose draws follow its calls, differs as much).
+     * SparseLoRA: each replica's SVD-predicted channel norms are summed across replicas before the top-k
+     * (ReplicatedPredictor), so both pick the channels one process picks for all 8 examples. Without that exchange the
+     * sparse steps differed by 1.6% (channels from each worker's own 4 examples).
      */
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    void sparseLoraWithTheSvdPredictorPicksChannelsPerWorker(@TempDir Path dir) throws Exception {
-        Path data = LocalCluster.data(dir);
+    void sparseLoraWithTwoWorkersPicksTheChannelsOfTheGlobalBatch(@TempDir Path dir) throws Exception {
+        Path data = LocalCluster.equalLengthData(dir);
         List<Double> expected = singleProcess(dir, data, "sparselora", "svd");
         Path parallel = dir.resolve("sparselora-workers");
         LocalCluster.Run b = twoWorkers(parallel, data, "sparselora", "svd");
         assertThat(b.exitCode()).as(b.err()).isZero();
         List<Double> got = LocalCluster.losses(parallel);
-        System.out.println("sparselora (svd predictor): one process " + expected + ", two workers " + got);
-        assertThat(got.get(0)).isCloseTo(expected.get(0), within(1e-4 * expected.get(0)));
-        for (int i = 1; i < got.size(); i++) assertThat(got.get(i)).isCloseTo(expected.get(i), within(0.05 * expected.get(i)));
+        System.out.println("sparselora (svd predictor): one process " + expected + ", two workers " + got + "; " + b.summary());
+        assertSameLosses(got, expected, "sparselora, two workers");
+        assertThat(((Number) b.summary().get("flop_ratio")).doubleValue()).isLessThan(0.99);
     }
 }

@@ -63,6 +63,22 @@ final class LocalCluster {
         return data;
     }
 
+    /**
+     * 16 examples of one length (a digit changes), so every shard pads as the whole batch does: SparseLoRA's
+     * predictor scores sequence means over the padded length.
+     */
+    static Path equalLengthData(Path dir) throws IOException {
+        Path data = dir.resolve("train-equal.jsonl");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 16; i++) {
+            int d = (i * 7) % 10;
+            sb.append("{\"prompt\": \"Once upon a time there was a little cat with ").append(d).append(" toys. How many toys?\", \"completion\": \" ")
+                    .append(d).append(" toys.\"}\n");
+        }
+        Files.writeString(data, sb);
+        return data;
+    }
+
     /** The train losses of a run folder's metrics.jsonl, step by step. */
     static List<Double> losses(Path runDir) throws IOException {
         List<Double> losses = new ArrayList<>();
