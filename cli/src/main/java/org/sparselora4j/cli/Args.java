@@ -125,4 +125,20 @@ public final class Args {
     public boolean flag(String name) {
         return values.containsKey(name);
     }
+
+    /**
+     * The command line again, without the flags in {@code drop}: value flags as {@code --name=value}, toggles as
+     * {@code --name} (how the data-parallel driver hands its flags to each replica).
+     */
+    public List<String> argv(List<Flag> flags, java.util.Set<String> drop) {
+        Map<String, Flag> byName = new LinkedHashMap<>();
+        for (Flag f : flags) byName.put(f.name(), f);
+        List<String> out = new java.util.ArrayList<>();
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            if (drop.contains(e.getKey())) continue;
+            Flag f = byName.get(e.getKey());
+            out.add(f != null && !f.takesValue() ? "--" + e.getKey() : "--" + e.getKey() + "=" + e.getValue());
+        }
+        return out;
+    }
 }

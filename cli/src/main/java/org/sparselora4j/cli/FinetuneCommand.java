@@ -10,6 +10,7 @@ import org.sparselora4j.lora.run.FullFineTuning;
 import org.sparselora4j.lora.run.LoraMethod;
 import org.sparselora4j.lora.run.MemoryEstimate;
 import org.sparselora4j.lora.run.MemoryUse;
+import org.sparselora4j.lora.run.Replicas;
 import org.sparselora4j.lora.run.TrainConfig;
 import org.sparselora4j.lora.run.Trainer;
 import org.sparselora4j.lora.run.TrainingMethod;
@@ -79,7 +80,9 @@ final class FinetuneCommand implements Command {
                 Args.Flag.toggle("checkpointing", "recompute each decoder block's activations in backward (activation memory stops growing with depth)"),
                 Args.Flag.value("weights", "stored | f32 | bf16 | f16 | q8_0 | q4_0 | q4_k | q6_k: the frozen base as the file stores it, mapped in place"
                         + " (default for lora and sparselora), or converted on load (full fine-tuning: f32 always)"),
-                BackendFlag.FLAG));
+                BackendFlag.FLAG,
+                Args.Flag.value("workers", "data-parallel workers on Apache Spark, each taking --batch examples of every step (a local cluster unless --spark-master)"),
+                Args.Flag.value("spark-master", "with --workers: the Spark master URL of a cluster (default: a local cluster of --workers executors)")));
         f.addAll(TrainingFlags.flags(8, 3e-3, 3));
         f.addAll(SparseFlags.flags(0.05));
         return f;
@@ -97,7 +100,39 @@ final class FinetuneCommand implements Command {
         });
     }
 
+    /** A replica of a data-parallel run ({@link FinetuneReplica}): no lock (the driver holds it), its summary returned. */
+    String replica(Args args, Replicas replicas, boolean resume, PrintStream err) throws IOException {
+        java.io.ByteArrayOutputStream summary = new java.io.ByteArrayOutputStream();
+        Parallel parallel = new Parallel(TrainingFlags.threads(args));
+        parallel.call(() -> {
+            try (PrintStream out = new PrintStream(summary, true, java.nio.charset.StandardCharsets.UTF_8)) {
+                Path runDir = args.path("out");
+                return train(args, out, err, args.choice("method", Method.class, Method.LORA), modelPath(args), dataPath(args),
+                        validationPath(args), runDir, resume, args.integer("skip-nonfinite", 0, 0, Integer.MAX_VALUE), FaultInjection.NONE, replicas);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        return summary.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+    }
+
+    private static Path modelPath(Args args) {
+        return args.has("model") ? args.path("model") : TrainingFlags.defaultAssets().resolve("model");
+    }
+
+    private static Path dataPath(Args args) {
+        return args.has("data") ? args.path("data") : TrainingFlags.defaultAssets().resolve("task-train.jsonl");
+    }
+
+    private static Optional<Path> validationPath(Args args) {
+        boolean embedded = !args.has("model") && !args.has("data");
+        return args.has("validation-data") ? Optional.of(args.path("validation-data"))
+                : embedded ? Optional.of(TrainingFlags.defaultAssets().resolve("task-validation.jsonl")) : Optional.empty();
+    }
+
     private int train(Args args, PrintStream out, PrintStream err) throws IOException {
+        if (args.has("workers")) args.integer("workers", 1, 1, 4096);  // checked before anything loads
+        if (args.has("spark-master") && !args.has("workers")) throw new UsageException("finetune: --spark-master needs --workers N");
         Path assets = TrainingFlags.defaultAssets();
         boolean embedded = !args.has("model") && !args.has("data");
         Path modelPath = args.has("model") ? args.path("model") : assets.resolve("model");
@@ -124,12 +159,33 @@ final class FinetuneCommand implements Command {
         }
         // Held until the run ends; a second run on the folder is refused meanwhile.
         try (org.sparselora4j.lora.run.RunLock lock = org.sparselora4j.lora.run.RunLock.acquire(runDir)) {
-            return train(args, out, err, method, modelPath, dataPath, validationPath, runDir, resume, skipNonfinite, faults);
+            if (args.has("workers")) return trainOnSpark(args, out, err, runDir, resume);
+            return train(args, out, err, method, modelPath, dataPath, validationPath, runDir, resume, skipNonfinite, faults, Replicas.SINGLE);
         }
     }
 
+    /**
+     * {@code --workers N}: the driver of a data-parallel run. Each of N Spark tasks runs this command as a replica
+     * (the same flags, the run folder made absolute); replica 0's summary is printed.
+     */
+    private int trainOnSpark(Args args, PrintStream out, PrintStream err, Path runDir, boolean resume) {
+        int workers = args.integer("workers", 1, 1, 4096);
+        String master = args.has("spark-master") ? args.required("spark-master") : null;
+        if (args.has("spark-master") && master.isBlank()) throw new UsageException("finetune: --spark-master needs a URL, e.g. spark://host:7077");
+        List<String> replicaArgs = new ArrayList<>(args.argv(flags(), Set.of("workers", "spark-master", "out", "resume")));
+        replicaArgs.add("--out=" + runDir.toAbsolutePath());
+        if (master == null && !args.has("threads")) {
+            // A local cluster shares this machine's cores among its executors.
+            replicaArgs.add("--threads=" + Math.max(1, Runtime.getRuntime().availableProcessors() / workers));
+        }
+        if (resume) replicaArgs.add("--resume");
+        String json = SparkLink.train(replicaArgs, workers, master, runDir.toAbsolutePath(), err);
+        out.println(json);
+        return 0;
+    }
+
     private int train(Args args, PrintStream out, PrintStream err, Method method, Path modelPath, Path dataPath, Optional<Path> validationPath,
-                      Path runDir, boolean resume, int skipNonfinite, FaultInjection faults) throws IOException {
+                      Path runDir, boolean resume, int skipNonfinite, FaultInjection faults, Replicas replicas) throws IOException {
 
         Optional<Path> tokenizerPath = args.has("tokenizer") ? Optional.of(args.path("tokenizer")) : Optional.empty();
         // The matrices are mapped first (nothing read yet), so the run's memory can be estimated before any is.
@@ -155,7 +211,8 @@ final class FinetuneCommand implements Command {
                 weights.anyCompact() ? " (frozen, used in place)" : "");
         DatasetReader reader = new DatasetReader(tokenizer, maxSeq, w -> err.println("warning: " + w), chatTemplate);
         List<Example> train = reader.read(dataPath);
-        int batch = batchRows;
+        // A data-parallel run's batches are global (every replica's --batch together); each replica trains on its shard.
+        int batch = batchRows * replicas.count();
         long seed = args.integer("seed", 42, Integer.MIN_VALUE, Integer.MAX_VALUE);
         Batches data;
         if (validationPath.isPresent()) {
@@ -169,7 +226,7 @@ final class FinetuneCommand implements Command {
             TrainingMethod trainingMethod = switch (method) {
                 case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed, backend), modelPath.toString());
                 case SPARSELORA -> SparseFlags.method(args, "finetune", LoraAdapter.create(weights, loraConfig(args), seed, backend), config.steps(), 0.05, seed,
-                        modelPath.toString(), err);
+                        modelPath.toString(), err, replicas);
                 case FULL -> new FullFineTuning(weights);
             };
             if (args.flag("checkpointing")) {
@@ -181,7 +238,7 @@ final class FinetuneCommand implements Command {
             err.printf("finetune: %s on %s (%s), %d training and %d validation examples, %d steps of %d x %d, run folder %s%n",
                     trainingMethod.name(), modelPath, weights.config().parameterCount() + " parameters", data.train().size(), data.validation().size(),
                     config.steps(), config.batchSize(), config.gradAccum(), runDir);
-            Trainer.Result r = new Trainer(trainingMethod, data, config, runDir, err, skipNonfinite, faults).run(resume);
+            Trainer.Result r = new Trainer(trainingMethod, data, config, runDir, err, skipNonfinite, faults, replicas).run(resume);
 
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("command", "finetune");
@@ -203,8 +260,9 @@ final class FinetuneCommand implements Command {
             summary.put("weight_bytes", weights.storageBytes());
             summary.put("packed_bytes", backend.keptBytes());
             summary.put("peak_rss_bytes", MemoryUse.peakRssBytes());
+            summary.putAll(replicas.describe());
             String json = Json.write(summary);
-            AtomicFile.writeString(runDir.resolve("summary.json"), json + "\n");
+            if (replicas.writes()) AtomicFile.writeString(runDir.resolve("summary.json"), json + "\n");
             if (r.before() != null && r.after() != null) {
                 err.printf("finetune: validation loss %.4f -> %.4f, accuracy %.3f -> %.3f (%d examples), %.0f s; results in %s%n",
                         r.before().loss(), r.after().loss(), r.before().accuracy(), r.after().accuracy(), r.after().examples(), r.seconds(), runDir);

@@ -45,6 +45,15 @@ final class SparseFlags {
     /** The SparseLoRA method over {@code adapter} for a run of {@code totalSteps} optimizer steps. */
     static SparseLoraMethod method(Args args, String command, LoraAdapter adapter, long totalSteps, double defaultWarmup, long seed,
                                    String baseModel, PrintStream err) {
+        return method(args, command, adapter, totalSteps, defaultWarmup, seed, baseModel, err, org.sparselora4j.lora.run.Replicas.SINGLE);
+    }
+
+    /**
+     * As above, for a replica of a data-parallel run: the SVD predictor then scores the global batch (its norms summed
+     * across replicas, {@link org.sparselora4j.sparse.ReplicatedPredictor}), so every replica picks the same channels.
+     */
+    static SparseLoraMethod method(Args args, String command, LoraAdapter adapter, long totalSteps, double defaultWarmup, long seed,
+                                   String baseModel, PrintStream err, org.sparselora4j.lora.run.Replicas replicas) {
         LlamaWeights weights = adapter.base();
         int layers = weights.config().layers();
         SparsityPlan plan;
@@ -60,7 +69,10 @@ final class SparseFlags {
         BaseGradient grad = args.choice("base-grad", BaseGradient.class, BaseGradient.EXACT);
         int rank = args.integer("predictor-rank", SvdEstimator.DEFAULT_RANK, 1, 1 << 12);
         ChannelPredictor predictor = switch (kind) {
-            case SVD -> new SvdPredictor(estimator(args, weights, plan, rank, err), mapping, scoring);
+            case SVD -> {
+                SvdPredictor svd = new SvdPredictor(estimator(args, weights, plan, rank, err), mapping, scoring);
+                yield replicas.count() > 1 ? new org.sparselora4j.sparse.ReplicatedPredictor(svd, weights.config(), replicas) : svd;
+            }
             case ORACLE -> new OraclePredictor(weights, mapping);
             case RANDOM -> new RandomPredictor(weights.config(), mapping, seed);
         };

@@ -74,6 +74,23 @@ public final class Batches {
         return Batching.of(order.subList(from, Math.min(order.size(), from + batchSize)));
     }
 
+    /**
+     * Replica {@code shard}'s part of batch {@code index} of epoch {@code epoch} in a run of {@code shards} data-parallel
+     * replicas: a contiguous slice of the batch's examples, the first ones one example longer where they do not divide
+     * evenly; null where the slice is empty (a short last batch). With one shard it is {@link #trainBatch}.
+     */
+    public TokenBatch trainShard(int epoch, int index, int shard, int shards) {
+        if (shards < 1 || shard < 0 || shard >= shards) throw new IllegalArgumentException("shard " + shard + " of " + shards);
+        if (shards == 1) return trainBatch(epoch, index);
+        List<Example> order = epochOrder(epoch);
+        int from = index * batchSize;
+        if (from >= order.size()) throw new IndexOutOfBoundsException("batch " + index + " of an epoch of " + batchesPerEpoch());
+        int size = Math.min(order.size(), from + batchSize) - from;
+        int start = from + shard * (size / shards) + Math.min(shard, size % shards);
+        int end = start + size / shards + (shard < size % shards ? 1 : 0);
+        return start == end ? null : Batching.of(order.subList(start, end));
+    }
+
     private int orderEpoch = -1;
     private List<Example> order;
 

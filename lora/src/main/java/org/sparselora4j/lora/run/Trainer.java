@@ -40,6 +40,7 @@ public final class Trainer {
 
     private final int skipNonfinite;
     private final FaultInjection faults;
+    private final Replicas replicas;
 
     public Trainer(TrainingMethod method, Batches data, TrainConfig config, Path runDir, PrintStream progress) {
         this(method, data, config, runDir, progress, 0, FaultInjection.NONE);
@@ -52,6 +53,16 @@ public final class Trainer {
      */
     public Trainer(TrainingMethod method, Batches data, TrainConfig config, Path runDir, PrintStream progress, int skipNonfinite,
                    FaultInjection faults) {
+        this(method, data, config, runDir, progress, skipNonfinite, faults, Replicas.SINGLE);
+    }
+
+    /**
+     * A replica of a data-parallel run: each step it trains on its shard of the global batch ({@code data} holds the
+     * global batches), sums gradients and counters with the others through {@code replicas}, and only the replica
+     * that {@link Replicas#writes} writes the run folder.
+     */
+    public Trainer(TrainingMethod method, Batches data, TrainConfig config, Path runDir, PrintStream progress, int skipNonfinite,
+                   FaultInjection faults, Replicas replicas) {
         if (skipNonfinite < 0) throw new IllegalArgumentException("skipNonfinite must be non-negative, got " + skipNonfinite);
         this.method = method;
         this.data = data;
@@ -60,6 +71,7 @@ public final class Trainer {
         this.progress = progress;
         this.skipNonfinite = skipNonfinite;
         this.faults = faults;
+        this.replicas = replicas;
     }
 
     /**
@@ -67,7 +79,8 @@ public final class Trainer {
      * before writing its first checkpoint resumes from step 0.
      */
     public Result run(boolean resume) throws IOException {
-        Files.createDirectories(runDir);
+        boolean writes = replicas.writes();
+        if (writes) Files.createDirectories(runDir);
         List<Var> params = method.parameters();
         AdamW adam = new AdamW(params, AdamW.Config.defaults().withWeightDecay(config.weightDecay()));
         long start = 0;
@@ -81,11 +94,11 @@ public final class Trainer {
         } else if (resume) {
             progress.printf("no checkpoint in %s yet (the run stopped before its first one): starting from step 0%n", runDir);
         }
-        MetricsLog metrics = new MetricsLog(runDir, start);
+        MetricsLog metrics = writes ? new MetricsLog(runDir, start) : null;
         Schedule schedule = config.lrSchedule();
         List<TokenBatch> validation = data.validationBatches();
 
-        Evaluator.Result before = validation.isEmpty() ? null : evaluate(validation, start, metrics);
+        Evaluator.Result before = validation.isEmpty() || !writes ? null : evaluate(validation, start, metrics);
         long t0 = System.nanoTime();
         long tokens = 0;
         double flops = 0;
@@ -98,9 +111,12 @@ public final class Trainer {
             int labels = 0;
             for (int m = 0; m < config.gradAccum(); m++) {
                 long index = step * config.gradAccum() + m;
-                TokenBatch b = data.trainBatch((int) (index / data.batchesPerEpoch()), (int) (index % data.batchesPerEpoch()));
-                micro.add(b);
-                labels += b.labelCount();
+                int epoch = (int) (index / data.batchesPerEpoch());
+                int at = (int) (index % data.batchesPerEpoch());
+                TokenBatch b = data.trainShard(epoch, at, replicas.rank(), replicas.count());
+                if (b != null) micro.add(b);
+                // Every replica divides by the labelled tokens of the global batch: the summed gradient is the global one.
+                labels += replicas.count() == 1 ? b.labelCount() : data.trainBatch(epoch, at).labelCount();
             }
             double loss = 0;
             int stepTokens = 0;
@@ -110,6 +126,12 @@ public final class Trainer {
                 Tape.backward(l);
                 stepTokens += b.tokenCount();
                 flops += method.flops(b, step);
+            }
+            if (replicas.count() > 1) {
+                double[] counters = {loss, stepTokens};
+                replicas.sumAcrossReplicas(params.stream().map(Var::gradBuffer).toList(), counters);
+                loss = counters[0];
+                stepTokens = (int) counters[1];
             }
             if (faults.nanGradientAtStep() == step + 1) {
                 Tensor g = params.get(0).grad();
@@ -147,17 +169,17 @@ public final class Trainer {
             rec.put("tokens", stepTokens);
             rec.put("tokens_per_s", tokens / Math.max(elapsed, 1e-9));
             rec.put("elapsed_s", elapsed);
-            metrics.append(rec);
+            if (writes) metrics.append(rec);
             boolean last = step + 1 == config.steps();
             if ((step + 1) % config.logEvery() == 0 || last || step == start) {
                 double eta = elapsed / done * (config.steps() - step - 1);
-                progress.printf("step %d/%d  loss %.4f  lr %.2e  grad %.3f  %.0f tok/s  elapsed %s  left %s%n", step + 1, config.steps(), loss, lr, norm,
-                        tokens / Math.max(elapsed, 1e-9), clock(elapsed), clock(eta));
+                progress.printf("step %d/%d  loss %.4f  lr %.2e  grad %.3f  %.0f tok/s  elapsed %s  left %s%s%n", step + 1, config.steps(), loss, lr, norm,
+                        tokens / Math.max(elapsed, 1e-9), clock(elapsed), clock(eta), replicas.progress(done));
             }
-            if (!validation.isEmpty() && config.evalEvery() > 0 && (step + 1) % config.evalEvery() == 0 && !last) {
+            if (writes && !validation.isEmpty() && config.evalEvery() > 0 && (step + 1) % config.evalEvery() == 0 && !last) {
                 evaluate(validation, step + 1, metrics);
             }
-            if (last || (config.checkpointEvery() > 0 && (step + 1) % config.checkpointEvery() == 0)) {
+            if (writes && (last || config.checkpointEvery() > 0 && (step + 1) % config.checkpointEvery() == 0)) {
                 long next = step + 1;
                 Checkpoint.write(runDir, method.name(), config.resumeKey(), new Checkpoint.Position(next, skipped), params, adam, bytes -> {
                     if (faults.stallCheckpointAtStep() == next) stall(next, bytes);
@@ -165,9 +187,11 @@ public final class Trainer {
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        Evaluator.Result after = validation.isEmpty() ? null : evaluate(validation, config.steps(), metrics);
-        method.save(runDir);
-        writeCurve(metrics);
+        Evaluator.Result after = validation.isEmpty() || !writes ? null : evaluate(validation, config.steps(), metrics);
+        if (writes) {
+            method.save(runDir);
+            writeCurve(metrics);
+        }
         return new Result(config.steps(), lastLoss, before, after, seconds, tokens, flops, losses);
     }
 
