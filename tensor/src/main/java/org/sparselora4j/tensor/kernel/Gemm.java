@@ -130,7 +130,8 @@ final class Gemm {
                     // The threads split columns by whole panels, so jc starts a panel of the packing.
                     if (jc % NR != 0) throw new IllegalStateException("column block at " + jc + " does not start a panel");
                     if (packed.compact()) {
-                        // 16-bit panels (a BF16/F16 weight): this block's panels widened to floats, one contiguous run.
+                        // Compact panels (BF16/F16, or Q8_0 with block scales): this block's panels widened
+                        // to floats, one contiguous run.
                         s.bData = s.b(plan.nc() * kStep);
                         packed.widen(pc, jc, nc, s.bData, 0);
                         s.bOffset = 0;
