@@ -67,11 +67,12 @@ public final class LowRank {
         float[] ud = u.data(), xd = x.data(), gd = g.data();
         int uo = u.offset(), xo = x.offset(), go = g.offset();
         long perColumn = (long) n * r;
-        int grain = (int) Math.max(2L * V, Math.min(c, (GRAIN + perColumn - 1) / perColumn));
+        // Whole vectors per chunk: each column then takes the same path (vector or tail) whatever the split.
+        int grain = (int) Math.max(V, Math.min(c, (GRAIN + perColumn - 1) / perColumn) / V * V);
         Parallel.current().forRange(c, grain, (j0, j1) -> {
             int q = 0;
             for (; q + 8 <= r; q += 8) gradientRows8(ud, uo + q, r, xd, xo, c, n, gd, go + q * c, j0, j1);
-            for (; q < r; q++) gradientRow(ud, uo + q, r, xd, xo, c, n, gd, go + q * c, j0, j1);
+            for (; q < r; q++) gradientRow(ud, uo + q, r, xd, xo, c, 0, n, gd, go + q * c, j0, j1);
         });
     }
 
@@ -117,16 +118,16 @@ public final class LowRank {
                 w = FloatVector.fromArray(F, xd, x3 + p);
                 a30 = w.fma(v0, a30); a31 = w.fma(v1, a31); a32 = w.fma(v2, a32); a33 = w.fma(v3, a33);
             }
-            FloatVector[][] a = {{a00, a01, a02, a03}, {a10, a11, a12, a13}, {a20, a21, a22, a23}, {a30, a31, a32, a33}};
-            for (int i = 0; i < 4; i++) {
-                int xi = xo + i * c;
-                for (int t = 0; t < 4; t++) {
-                    int ft = fo + (q + t) * c;
-                    float sum = a[i][t].reduceLanes(VectorOperators.ADD);
-                    for (int p = cv; p < c; p++) sum += xd[xi + p] * fd[ft + p];
-                    store(ud, uo + i * r + q + t, s * sum, acc);
-                }
-            }
+            // Written out, not looped over an array: vectors put in an array would be boxed, in the loop above too.
+            int u0 = uo + q, u1 = u0 + r, u2 = u1 + r, u3 = u2 + r;
+            finish(a00, xd, x0, fd, f0, cv, c, s, ud, u0, acc); finish(a01, xd, x0, fd, f1, cv, c, s, ud, u0 + 1, acc);
+            finish(a02, xd, x0, fd, f2, cv, c, s, ud, u0 + 2, acc); finish(a03, xd, x0, fd, f3, cv, c, s, ud, u0 + 3, acc);
+            finish(a10, xd, x1, fd, f0, cv, c, s, ud, u1, acc); finish(a11, xd, x1, fd, f1, cv, c, s, ud, u1 + 1, acc);
+            finish(a12, xd, x1, fd, f2, cv, c, s, ud, u1 + 2, acc); finish(a13, xd, x1, fd, f3, cv, c, s, ud, u1 + 3, acc);
+            finish(a20, xd, x2, fd, f0, cv, c, s, ud, u2, acc); finish(a21, xd, x2, fd, f1, cv, c, s, ud, u2 + 1, acc);
+            finish(a22, xd, x2, fd, f2, cv, c, s, ud, u2 + 2, acc); finish(a23, xd, x2, fd, f3, cv, c, s, ud, u2 + 3, acc);
+            finish(a30, xd, x3, fd, f0, cv, c, s, ud, u3, acc); finish(a31, xd, x3, fd, f1, cv, c, s, ud, u3 + 1, acc);
+            finish(a32, xd, x3, fd, f2, cv, c, s, ud, u3 + 2, acc); finish(a33, xd, x3, fd, f3, cv, c, s, ud, u3 + 3, acc);
         }
         for (; q < r; q++) {
             for (int i = 0; i < 4; i++) store(ud, uo + i * r + q, s * dot(xd, xo + i * c, fd, fo + q * c, c), acc);
@@ -162,6 +163,13 @@ public final class LowRank {
             store(ud, uo + q + 3, s * t3, acc);
         }
         for (; q < r; q++) store(ud, uo + q, s * dot(xd, xo, fd, fo + q * c, c), acc);
+    }
+
+    /** u[at] (+)= s · (the lanes of sum + the scalar tail of x·f over [cv, c)). */
+    private static void finish(FloatVector sum, float[] xd, int xo, float[] fd, int fo, int cv, int c, float s, float[] ud, int at, boolean acc) {
+        float t = sum.reduceLanes(VectorOperators.ADD);
+        for (int p = cv; p < c; p++) t += xd[xo + p] * fd[fo + p];
+        store(ud, at, s * t, acc);
     }
 
     private static float dot(float[] a, int ao, float[] b, int bo, int n) {
@@ -255,56 +263,52 @@ public final class LowRank {
     }
 
     /**
-     * Rows q..q+7 of g over columns [j0, j1): two vectors of columns at a time, their sixteen sums held in
-     * registers over every row of x and added into g once.
+     * Rows q..q+7 of g over columns [j0, j1): x read row by row in order (two rows at a time, their sixteen
+     * coefficients u(i, q..q+7) held in registers), each row of g read and written once per two rows of x.
      */
     private static void gradientRows8(float[] ud, int uo, int r, float[] xd, int xo, int c, int n, float[] gd, int go, int j0, int j1) {
-        int j = j0;
-        for (; j + 2 * V <= j1; j += 2 * V) {
-            FloatVector s00 = FloatVector.zero(F), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
-            FloatVector s40 = s00, s41 = s00, s50 = s00, s51 = s00, s60 = s00, s61 = s00, s70 = s00, s71 = s00;
-            for (int i = 0; i < n; i++) {
-                int xi = xo + i * c + j, ui = uo + i * r;
-                FloatVector w0 = FloatVector.fromArray(F, xd, xi), w1 = FloatVector.fromArray(F, xd, xi + V);
-                FloatVector b = FloatVector.broadcast(F, ud[ui]);
-                s00 = w0.fma(b, s00); s01 = w1.fma(b, s01);
-                b = FloatVector.broadcast(F, ud[ui + 1]);
-                s10 = w0.fma(b, s10); s11 = w1.fma(b, s11);
-                b = FloatVector.broadcast(F, ud[ui + 2]);
-                s20 = w0.fma(b, s20); s21 = w1.fma(b, s21);
-                b = FloatVector.broadcast(F, ud[ui + 3]);
-                s30 = w0.fma(b, s30); s31 = w1.fma(b, s31);
-                b = FloatVector.broadcast(F, ud[ui + 4]);
-                s40 = w0.fma(b, s40); s41 = w1.fma(b, s41);
-                b = FloatVector.broadcast(F, ud[ui + 5]);
-                s50 = w0.fma(b, s50); s51 = w1.fma(b, s51);
-                b = FloatVector.broadcast(F, ud[ui + 6]);
-                s60 = w0.fma(b, s60); s61 = w1.fma(b, s61);
-                b = FloatVector.broadcast(F, ud[ui + 7]);
-                s70 = w0.fma(b, s70); s71 = w1.fma(b, s71);
+        int jv = j0 + F.loopBound(j1 - j0);
+        int g0 = go, g1 = go + c, g2 = go + 2 * c, g3 = go + 3 * c, g4 = go + 4 * c, g5 = go + 5 * c, g6 = go + 6 * c, g7 = go + 7 * c;
+        int i = 0;
+        for (; i + 2 <= n; i += 2) {
+            int u0 = uo + i * r, u1 = u0 + r, x0 = xo + i * c, x1 = x0 + c;
+            FloatVector b00 = FloatVector.broadcast(F, ud[u0]), b01 = FloatVector.broadcast(F, ud[u0 + 1]);
+            FloatVector b02 = FloatVector.broadcast(F, ud[u0 + 2]), b03 = FloatVector.broadcast(F, ud[u0 + 3]);
+            FloatVector b04 = FloatVector.broadcast(F, ud[u0 + 4]), b05 = FloatVector.broadcast(F, ud[u0 + 5]);
+            FloatVector b06 = FloatVector.broadcast(F, ud[u0 + 6]), b07 = FloatVector.broadcast(F, ud[u0 + 7]);
+            FloatVector b10 = FloatVector.broadcast(F, ud[u1]), b11 = FloatVector.broadcast(F, ud[u1 + 1]);
+            FloatVector b12 = FloatVector.broadcast(F, ud[u1 + 2]), b13 = FloatVector.broadcast(F, ud[u1 + 3]);
+            FloatVector b14 = FloatVector.broadcast(F, ud[u1 + 4]), b15 = FloatVector.broadcast(F, ud[u1 + 5]);
+            FloatVector b16 = FloatVector.broadcast(F, ud[u1 + 6]), b17 = FloatVector.broadcast(F, ud[u1 + 7]);
+            for (int j = j0; j < jv; j += V) {
+                FloatVector w0 = FloatVector.fromArray(F, xd, x0 + j), w1 = FloatVector.fromArray(F, xd, x1 + j);
+                w1.fma(b10, w0.fma(b00, FloatVector.fromArray(F, gd, g0 + j))).intoArray(gd, g0 + j);
+                w1.fma(b11, w0.fma(b01, FloatVector.fromArray(F, gd, g1 + j))).intoArray(gd, g1 + j);
+                w1.fma(b12, w0.fma(b02, FloatVector.fromArray(F, gd, g2 + j))).intoArray(gd, g2 + j);
+                w1.fma(b13, w0.fma(b03, FloatVector.fromArray(F, gd, g3 + j))).intoArray(gd, g3 + j);
+                w1.fma(b14, w0.fma(b04, FloatVector.fromArray(F, gd, g4 + j))).intoArray(gd, g4 + j);
+                w1.fma(b15, w0.fma(b05, FloatVector.fromArray(F, gd, g5 + j))).intoArray(gd, g5 + j);
+                w1.fma(b16, w0.fma(b06, FloatVector.fromArray(F, gd, g6 + j))).intoArray(gd, g6 + j);
+                w1.fma(b17, w0.fma(b07, FloatVector.fromArray(F, gd, g7 + j))).intoArray(gd, g7 + j);
             }
-            FloatVector[] lo = {s00, s10, s20, s30, s40, s50, s60, s70}, hi = {s01, s11, s21, s31, s41, s51, s61, s71};
-            for (int e = 0; e < 8; e++) {
-                int g = go + e * c + j;
-                lo[e].add(FloatVector.fromArray(F, gd, g)).intoArray(gd, g);
-                hi[e].add(FloatVector.fromArray(F, gd, g + V)).intoArray(gd, g + V);
+            for (int j = jv; j < j1; j++) {
+                for (int e = 0; e < 8; e++) gd[go + e * c + j] += ud[u0 + e] * xd[x0 + j] + ud[u1 + e] * xd[x1 + j];
             }
         }
-        for (int e = 0; e < 8; e++) gradientRow(ud, uo + e, r, xd, xo, c, n, gd, go + e * c, j, j1);
+        if (i < n) for (int e = 0; e < 8; e++) gradientRow(ud, uo + e, r, xd, xo, c, i, n, gd, go + e * c, j0, j1);
     }
 
-    /** Row q of g (its coefficients at ud[uo + i·r]) over columns [j0, j1). */
-    private static void gradientRow(float[] ud, int uo, int r, float[] xd, int xo, int c, int n, float[] gd, int go, int j0, int j1) {
-        int j = j0;
-        for (; j + V <= j1; j += V) {
-            FloatVector s = FloatVector.zero(F);
-            for (int i = 0; i < n; i++) s = FloatVector.fromArray(F, xd, xo + i * c + j).fma(FloatVector.broadcast(F, ud[uo + i * r]), s);
-            s.add(FloatVector.fromArray(F, gd, go + j)).intoArray(gd, go + j);
-        }
-        for (; j < j1; j++) {
-            float t = 0f;
-            for (int i = 0; i < n; i++) t += ud[uo + i * r] * xd[xo + i * c + j];
-            gd[go + j] += t;
+    /** g row q (coefficients at ud[uo + i·r]) += Σ over rows [i0, i1) of x of u(i, q) · x(i, j) on columns [j0, j1). */
+    private static void gradientRow(float[] ud, int uo, int r, float[] xd, int xo, int c, int i0, int i1, float[] gd, int go, int j0, int j1) {
+        int jv = j0 + F.loopBound(j1 - j0);
+        for (int i = i0; i < i1; i++) {
+            float coef = ud[uo + i * r];
+            FloatVector b = FloatVector.broadcast(F, coef);
+            int xi = xo + i * c;
+            for (int j = j0; j < jv; j += V) {
+                FloatVector.fromArray(F, xd, xi + j).fma(b, FloatVector.fromArray(F, gd, go + j)).intoArray(gd, go + j);
+            }
+            for (int j = jv; j < j1; j++) gd[go + j] += coef * xd[xi + j];
         }
     }
 
