@@ -216,6 +216,7 @@ final class BenchStepCommand implements Command {
                             null, err);
                 });
             }
+            if (frozenBase) BackendFlag.prepare(backend, weights, new Parallel(threads), err, "bench step");
             if (args.flag("checkpointing")) built.forEach(m -> m.model().checkpointing(true));
             // Several methods run interleaved, one step of each per round, so a shared machine's load hits them alike.
             // The predictor's clock restarts with the timed steps, so that its share leaves out the warm-up's JIT work.

@@ -229,6 +229,7 @@ final class FinetuneCommand implements Command {
                         modelPath.toString(), err, replicas);
                 case FULL -> new FullFineTuning(weights);
             };
+            if (method != Method.FULL) BackendFlag.prepare(backend, weights, Parallel.current(), err, "finetune");
             if (args.flag("checkpointing")) {
                 if (args.number("dropout", 0, 0, 0.999) > 0) {
                     throw new UsageException("finetune: --checkpointing recomputes each block in backward, which would draw new dropout masks; use --dropout 0");

@@ -34,6 +34,15 @@ public interface Backend extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Makes ahead, in the given order and as far as the backend's room allows, the copies it would otherwise make on
+     * first use of each of these frozen weights as {@code b} of {@link #abT} and {@link #ab}, using the threads of
+     * {@link Parallel#current()}: a training run's first step then does not pack every weight on one thread.
+     * Changes no result; a backend that keeps nothing ignores it.
+     */
+    default void prepare(java.util.List<Tensor> frozenWeights) {
+    }
+
     /** Releases what the backend keeps (device resources, packed copies); the shared {@link #cpu()} keeps nothing. */
     @Override
     void close();
