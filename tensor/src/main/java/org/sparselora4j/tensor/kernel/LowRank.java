@@ -23,6 +23,8 @@ public final class LowRank {
     private static final int V = F.length();
     /** Multiply-adds per thread below which a product runs on the calling thread alone. */
     private static final long GRAIN = 1 << 16;
+    /** Columns of g per pass over x in {@link #gradient} (8 rows of it: 8 KB, in L1); a multiple of any vector length. */
+    private static final int COLUMN_BLOCK = 256;
 
     private LowRank() {
     }
@@ -70,9 +72,13 @@ public final class LowRank {
         // Whole vectors per chunk: each column then takes the same path (vector or tail) whatever the split.
         int grain = (int) Math.max(V, Math.min(c, (GRAIN + perColumn - 1) / perColumn) / V * V);
         Parallel.current().forRange(c, grain, (j0, j1) -> {
-            int q = 0;
-            for (; q + 8 <= r; q += 8) gradientRows8(ud, uo + q, r, xd, xo, c, n, gd, go + q * c, j0, j1);
-            for (; q < r; q++) gradientRow(ud, uo + q, r, xd, xo, c, 0, n, gd, go + q * c, j0, j1);
+            // Blocks of columns, so that the eight rows of g being summed into stay in L1 while every row of x passes.
+            for (int b0 = j0; b0 < j1; b0 += COLUMN_BLOCK) {
+                int b1 = Math.min(j1, b0 + COLUMN_BLOCK);
+                int q = 0;
+                for (; q + 8 <= r; q += 8) gradientRows8(ud, uo + q, r, xd, xo, c, n, gd, go + q * c, b0, b1);
+                for (; q < r; q++) gradientRow(ud, uo + q, r, xd, xo, c, 0, n, gd, go + q * c, b0, b1);
+            }
         });
     }
 
