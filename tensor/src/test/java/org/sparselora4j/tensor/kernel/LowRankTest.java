@@ -46,13 +46,13 @@ class LowRankTest {
         KernelFixtures.assertClose(g.toArray(), gRef.toArray(), 1e-5, 1e-5);
     }
 
-    /** The split over threads covers every row and column once (to rounding: a lane reduction's order may differ between compiled forms). */
+    /** The split over threads covers every row and column once (to rounding: a lane reduction's order may differ between compiled forms, and sums of 1000 terms of size 1 round at ~1e-5). */
     @Test
     void threadsGiveTheSingleThreadedResult() {
         SplittableRandom random = new SplittableRandom(5);
         Tensor x = view(random, 300, 1000), f = view(random, 8, 1000), u = view(random, 300, 8);
         Tensor[] one = run(new Parallel(1), x, f, u), two = run(new Parallel(2), x, f, u);
-        for (int i = 0; i < one.length; i++) KernelFixtures.assertClose(two[i].toArray(), one[i].toArray(), 1e-6, 1e-6);
+        for (int i = 0; i < one.length; i++) KernelFixtures.assertClose(two[i].toArray(), one[i].toArray(), 1e-5, 1e-4);
     }
 
     private static Tensor[] run(Parallel parallel, Tensor x, Tensor f, Tensor u) {
