@@ -1,5 +1,7 @@
 package org.sparselora4j.tensor.kernel;
 
+import jdk.incubator.vector.FloatVector;
+
 import java.util.Arrays;
 
 /**
@@ -84,8 +86,28 @@ final class Packing {
     static int packB(Operand b, int p0, int kc, int j0, int nc, float[] dst, int start) {
         if (b.compact()) return packCompactB(b, p0, kc, j0, nc, dst, start);
         final int nr = MicroKernel.NR;
-        int d = start;
-        for (int jr = 0; jr < nc; jr += nr) {
+        int d = start, jr = 0;
+        if (b.colsContiguous() && PanelTranspose.SUPPORTED && nc >= nr && kc >= MicroKernel.V) {
+            // abT, rowsAbT: whole panels transposed V x V on the Vector API; a ragged last panel below.
+            jr = PanelTranspose.packColumns(b, p0, kc, j0, nc, dst, start);
+            d += jr * kc;
+        } else if (b.rowsContiguous() && nc >= nr) {
+            // ab, aTb, rowsAb: each row of the block read once from start to end, NR floats (two vectors) to each
+            // whole panel; walking a panel down all kc rows instead reads lines a row stride apart, often a
+            // multiple of 4 KiB (one cache set), and comes back to the same lines for the next panel.
+            jr = nc / nr * nr;
+            float[] src = b.data();
+            int v = MicroKernel.V;
+            for (int p = 0; p < kc; p++) {
+                int s = b.offset() + b.row(p0 + p) * b.rowStride() + j0, o = start + p * nr;
+                for (int j = 0; j < jr; j += nr, o += kc * nr) {
+                    FloatVector.fromArray(MicroKernel.F, src, s + j).intoArray(dst, o);
+                    FloatVector.fromArray(MicroKernel.F, src, s + j + v).intoArray(dst, o + v);
+                }
+            }
+            d += jr * kc;
+        }
+        for (; jr < nc; jr += nr) {
             int cols = Math.min(nr, nc - jr);
             if (cols < nr) Arrays.fill(dst, d, d + kc * nr, 0f);
             float[] src = b.data();
