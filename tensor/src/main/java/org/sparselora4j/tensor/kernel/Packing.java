@@ -1,6 +1,7 @@
 package org.sparselora4j.tensor.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 import java.util.Arrays;
 
@@ -58,19 +59,26 @@ final class Packing {
 
     /**
      * {@link #packA} where A(i.., p) is contiguous (aTb reads aᵀ): one stored row of the block (mc floats) per step
-     * of k, read from start to end and dealt out MR floats to each panel, by hand (an arraycopy call per few floats
-     * costs more than the copy). Walking a panel's MR floats down all kc rows instead touches kc lines a row stride
+     * of k, read from start to end and dealt out MR floats to each panel (one masked vector load and store where MR
+     * fits a vector; an arraycopy call per few floats costs more than the copy). Walking a panel's MR floats down all kc rows instead touches kc lines a row stride
      * apart for each panel, a stride that is often a multiple of 4 KiB, where the lines fall in one cache set.
      */
     private static int packColumnsA(Operand a, int i0, int mc, int p0, int kc, int mr, float[] dst) {
         int panels = (mc + mr - 1) / mr, full = mc / mr * mr, panelFloats = kc * mr;
         if (full < mc) Arrays.fill(dst, full / mr * panelFloats, panels * panelFloats, 0f);
         float[] src = a.data();
+        boolean vector = mr <= MicroKernel.V;
+        VectorMask<Float> mask = MicroKernel.F.indexInRange(0, Math.min(mr, MicroKernel.V));
         for (int p = 0; p < kc; p++) {
             int s = a.offset() + a.col(p0 + p) * a.colStride() + i0, o = p * mr;
             int ir = 0;
-            for (; ir < full; ir += mr, o += panelFloats) {
-                for (int r = 0; r < mr; r++) dst[o + r] = src[s + ir + r];
+            if (vector) {
+                // mr floats in one masked load and store (12 or 6 of 16 lanes).
+                for (; ir < full; ir += mr, o += panelFloats) FloatVector.fromArray(MicroKernel.F, src, s + ir, mask).intoArray(dst, o, mask);
+            } else {
+                for (; ir < full; ir += mr, o += panelFloats) {
+                    for (int r = 0; r < mr; r++) dst[o + r] = src[s + ir + r];
+                }
             }
             for (int r = 0; r < mc - full; r++) dst[o + r] = src[s + ir + r];
         }
