@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * Does the packed Vector API GEMM reach OpenBLAS (peers/openblas-sgemm.sh, same machine, same thread count) at
  * the training shapes in all three layouts, and is the unpacked small path right below its threshold? Shapes
  * are M×K×N of out(M,N) = a·b in the given layout (abT: forward x·Wᵀ, ab: dy·W, aTb: dyᵀ·x). GFLOP/s =
- * 2·M·K·N / time. A training shape below 0.75× OpenBLAS, or one layout far behind the others, means the
+ * 2·M·K·N / time. A training shape below 0.9× OpenBLAS, or one layout far behind the others, means the
  * kernel or the packing of that layout needs work; a small shape where {@code scalar} beats {@code simd}
  * means the small path's threshold or form is wrong. {@code packingOnCall} beside {@code prepacked} is what packing a
  * frozen weight once ({@code PackedMatrix}) saves per product, at a training step's shapes: all rows, SparseLoRA's
@@ -96,21 +96,27 @@ public class MatMulBench {
     }
 
     /**
-     * The forward layout at a training shape with each register tile on this machine's blocks: does the tile
-     * {@code GemmPlan.forMachine} picks (12 rows with 32 vector registers, 6 with 16) beat the other one here?
+     * The forward layout at the training shapes with each register tile and two depths of k block: do the tile
+     * {@code GemmPlan.forMachine} picks (12 rows with 32 vector registers, 6 with 16) and its kc (768 on a 1 MiB
+     * L2) beat the others here? mc follows kc as the plan sizes it (the A block in 3/8 of L2).
      */
     @State(Scope.Benchmark)
     public static class Tiles extends Operands {
-        @Param({"2048x768x2048", "2048x2048x5632"})
+        @Param({"2048x768x2048", "2048x2048x5632", "512x2048x8192"})
         String shape;
         @Param({"6", "12"})
         int tileRows;
+        @Param({"384", "768"})
+        int kc;
         GemmPlan plan;
 
         @Setup
         public void setup() {
             build(shape, "abT");
-            plan = GemmPlan.forTile(tileRows, Machine.current());
+            GemmPlan base = GemmPlan.forTile(tileRows, Machine.current());
+            long rows = Machine.current().l2() * 3 / 8 / ((long) kc * Float.BYTES);
+            int mc = (int) Math.max(tileRows, Math.min(4096, rows) / tileRows * tileRows);
+            plan = new GemmPlan(tileRows, kc, mc, base.nc());
         }
     }
 

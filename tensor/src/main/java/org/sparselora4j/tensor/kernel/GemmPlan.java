@@ -24,11 +24,15 @@ public record GemmPlan(int mr, int kc, int mc, int nc) {
     }
 
     /**
-     * Steps of k per block, kept the same on every machine because a {@link PackedMatrix} is laid out by it.
-     * A B panel (KC x NR, 48 KB at 16 lanes) fills L1 and partly streams from L2, which keeps up with the
-     * kernel; k = 384 (a 50% gather of 768 channels) fits one block.
+     * Most steps of k per block: a B panel (KC x NR, 96 KB at 16 lanes) streams from L2 while a tile runs, and C
+     * is read and written once per block, so fewer, longer blocks win (768 against 384: +5-8% on Zen 4); k = 768
+     * (a layer's width) fits one block. A multiple of the Q8_0 block of 32. A {@link PackedMatrix} records the steps
+     * it was packed with, and the GEMM reads it in those, whatever plan cuts the rest.
      */
-    static final int KC = 384;
+    static final int KC = 768;
+
+    /** Blocks of k start at multiples of this (a Q8_0 block of scales, two cache lines of floats) where kc allows. */
+    static final int K_ALIGN = 32;
 
     private static final GemmPlan CURRENT = forMachine(Machine.current());
 
@@ -45,31 +49,38 @@ public record GemmPlan(int mr, int kc, int mc, int nc) {
 
     /** The tile and blocks for a machine: the tile by its registers, mc by its L2, nc by its L3. */
     public static GemmPlan forMachine(Machine machine) {
-        // The 12-row tile needs 32 registers, but on Zen 4 (2 cores, locked run of 2026-12-02) it ran abT products
-        // at 0.80x the 6-row tile on 2 threads (equal on 1), so 6 rows stay the default until a machine shows otherwise.
-        return forTile(MicroKernel.MR_SMALL, machine);
+        // The 12-row tile (24 accumulators, 2 B vectors, a broadcast) needs 32 registers; 16 hold the 6-row one.
+        // With A packed it ran 1.02-1.15x the 6-row tile on Zen 4 at the training shapes (2 threads, kc 768).
+        return forTile(machine.registers() >= 32 ? MicroKernel.MR_LARGE : MicroKernel.MR_SMALL, machine);
     }
 
     /** The blocks for a given register tile ({@link #tileRows()}) on a machine (tests and benchmarks run every tile on any machine). */
     public static GemmPlan forTile(int mr, Machine machine) {
         int nr = MicroKernel.NR;
-        // A block in about 3/8 of L2 (the rest holds the B panel in flight and C's rows): 252 rows on a 1 MB L2.
-        long mcRows = machine.l2() * 3 / 8 / (KC * Float.BYTES);
+        // kc: a B panel in at most 1/8 of L2, between 256 and KC steps (768 on a 1 MiB L2 at 16 lanes).
+        int kc = (int) Math.max(256, Math.min(KC, machine.l2() / 8 / ((long) nr * Float.BYTES)) / K_ALIGN * K_ALIGN);
+        // A block in about 3/8 of L2 (the rest holds the B panel in flight and C's rows): 126 rows on a 1 MB L2.
+        long mcRows = machine.l2() * 3 / 8 / ((long) kc * Float.BYTES);
         int mc = (int) Math.max(mr, Math.min(4096, mcRows) / mr * mr);
         // B block in a quarter of L3 (shared by the cores), between 4 panels and 2048 columns.
         long l3 = machine.l3() > 0 ? machine.l3() : 8L << 20;
-        long ncCols = l3 / 4 / (KC * Float.BYTES);
+        long ncCols = l3 / 4 / ((long) kc * Float.BYTES);
         int nc = (int) Math.max(4L * nr, Math.min(2048, ncCols) / nr * nr);
-        return new GemmPlan(mr, KC, mc, nc);
+        return new GemmPlan(mr, kc, mc, nc);
     }
 
-    /** Steps of k per block for an inner dimension of k: equal blocks of at most kc (k = 400 gives 2 x 200, not 384 + 16). */
+    /**
+     * Steps of k per block for an inner dimension of k: blocks of at most kc, as equal as whole multiples of
+     * {@link #K_ALIGN} allow (kc 768: k = 2048 gives 704 + 704 + 640, not 768 + 768 + 512; k = 800 gives 416 + 384).
+     */
     int kStep(int k) {
         return kStep(k, kc);
     }
 
     static int kStep(int k, int kc) {
         int kBlocks = Math.max(1, (k + kc - 1) / kc);
-        return (k + kBlocks - 1) / kBlocks;
+        int step = (k + kBlocks - 1) / kBlocks;
+        if (kBlocks == 1 || kc % K_ALIGN != 0) return step;
+        return (step + K_ALIGN - 1) / K_ALIGN * K_ALIGN;
     }
 }

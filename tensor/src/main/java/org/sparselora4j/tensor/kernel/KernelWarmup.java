@@ -36,7 +36,7 @@ public final class KernelWarmup {
     private static void warm() {
         SplittableRandom random = new SplittableRandom(7);
         int nr = MicroKernel.NR;
-        // The packed GEMM with each tile (A in place and packed, B packed and read in place, ragged edges), and the small paths.
+        // The packed GEMM with each tile (B packed and read in place, ragged edges), and the small paths.
         Tensor a = Tensor.randn(random, 1f, 2 * MicroKernel.MR_MAX + 1, 32);
         Tensor bT = Tensor.randn(random, 1f, 2 * nr + 3, 32);
         Tensor b = Tensor.randn(random, 1f, 32, 2 * nr + 3);

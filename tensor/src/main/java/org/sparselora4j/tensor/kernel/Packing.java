@@ -1,5 +1,8 @@
 package org.sparselora4j.tensor.kernel;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
 import java.util.Arrays;
 
 /**
@@ -14,25 +17,20 @@ import java.util.Arrays;
  * extra results are dropped when the tile is written back. Packing is O(mk + kn) against the O(mkn) product.
  */
 final class Packing {
+    /** Steps of k per run of a transposing pack of B: one cache line of floats from each column. */
+    private static final int TRANSPOSE = 16;
+
     private Packing() {
     }
 
     /** Packs A rows [i0, i0+mc) x k [p0, p0+kc) into {@code dst} from 0 as panels of {@code mr} rows; returns the floats written. */
     static int packA(Operand a, int i0, int mc, int p0, int kc, int mr, float[] dst) {
+        if (a.colsContiguous()) return packColumnsA(a, i0, mc, p0, kc, mr, dst);
         int d = 0;
         for (int ir = 0; ir < mc; ir += mr) {
             int rows = Math.min(mr, mc - ir);
             if (rows < mr) Arrays.fill(dst, d, d + kc * mr, 0f);
-            if (a.colsContiguous()) {
-                // A(i.., p) is contiguous (aTb reads aᵀ): MR floats per step of k, by hand (an arraycopy call
-                // per few floats costs more than the copy).
-                float[] src = a.data();
-                int base = a.offset() + i0 + ir;
-                for (int p = 0; p < kc; p++) {
-                    int s = base + a.col(p0 + p) * a.colStride(), o = d + p * mr;
-                    for (int r = 0; r < rows; r++) dst[o + r] = src[s + r];
-                }
-            } else if (a.colStride() == 1 && a.colIndex() == null) {
+            if (a.colStride() == 1 && a.colIndex() == null) {
                 // A(i, p..) is contiguous (abT, ab): walk each row along k, write with stride MR.
                 float[] src = a.data();
                 for (int r = 0; r < rows; r++) {
@@ -59,6 +57,34 @@ final class Packing {
         return d;
     }
 
+    /**
+     * {@link #packA} where A(i.., p) is contiguous (aTb reads aᵀ): one stored row of the block (mc floats) per step
+     * of k, read from start to end and dealt out MR floats to each panel (one masked vector load and store where MR
+     * fits a vector; an arraycopy call per few floats costs more than the copy). Walking a panel's MR floats down all kc rows instead touches kc lines a row stride
+     * apart for each panel, a stride that is often a multiple of 4 KiB, where the lines fall in one cache set.
+     */
+    private static int packColumnsA(Operand a, int i0, int mc, int p0, int kc, int mr, float[] dst) {
+        int panels = (mc + mr - 1) / mr, full = mc / mr * mr, panelFloats = kc * mr;
+        if (full < mc) Arrays.fill(dst, full / mr * panelFloats, panels * panelFloats, 0f);
+        float[] src = a.data();
+        boolean vector = mr <= MicroKernel.V;
+        VectorMask<Float> mask = MicroKernel.F.indexInRange(0, Math.min(mr, MicroKernel.V));
+        for (int p = 0; p < kc; p++) {
+            int s = a.offset() + a.col(p0 + p) * a.colStride() + i0, o = p * mr;
+            int ir = 0;
+            if (vector) {
+                // mr floats in one masked load and store (12 or 6 of 16 lanes).
+                for (; ir < full; ir += mr, o += panelFloats) FloatVector.fromArray(MicroKernel.F, src, s + ir, mask).intoArray(dst, o, mask);
+            } else {
+                for (; ir < full; ir += mr, o += panelFloats) {
+                    for (int r = 0; r < mr; r++) dst[o + r] = src[s + ir + r];
+                }
+            }
+            for (int r = 0; r < mc - full; r++) dst[o + r] = src[s + ir + r];
+        }
+        return panels * panelFloats;
+    }
+
     /** Packs B k [p0, p0+kc) x columns [j0, j0+nc) into {@code dst} from 0; returns the floats written. */
     static int packB(Operand b, int p0, int kc, int j0, int nc, float[] dst) {
         return packB(b, p0, kc, j0, nc, dst, 0);
@@ -68,8 +94,28 @@ final class Packing {
     static int packB(Operand b, int p0, int kc, int j0, int nc, float[] dst, int start) {
         if (b.compact()) return packCompactB(b, p0, kc, j0, nc, dst, start);
         final int nr = MicroKernel.NR;
-        int d = start;
-        for (int jr = 0; jr < nc; jr += nr) {
+        int d = start, jr = 0;
+        if (b.colsContiguous() && PanelTranspose.SUPPORTED && nc >= nr && kc >= MicroKernel.V) {
+            // abT, rowsAbT: whole panels transposed V x V on the Vector API; a ragged last panel below.
+            jr = PanelTranspose.packColumns(b, p0, kc, j0, nc, dst, start);
+            d += jr * kc;
+        } else if (b.rowsContiguous() && nc >= nr) {
+            // ab, aTb, rowsAb: each row of the block read once from start to end, NR floats (two vectors) to each
+            // whole panel; walking a panel down all kc rows instead reads lines a row stride apart, often a
+            // multiple of 4 KiB (one cache set), and comes back to the same lines for the next panel.
+            jr = nc / nr * nr;
+            float[] src = b.data();
+            int v = MicroKernel.V;
+            for (int p = 0; p < kc; p++) {
+                int s = b.offset() + b.row(p0 + p) * b.rowStride() + j0, o = start + p * nr;
+                for (int j = 0; j < jr; j += nr, o += kc * nr) {
+                    FloatVector.fromArray(MicroKernel.F, src, s + j).intoArray(dst, o);
+                    FloatVector.fromArray(MicroKernel.F, src, s + j + v).intoArray(dst, o + v);
+                }
+            }
+            d += jr * kc;
+        }
+        for (; jr < nc; jr += nr) {
             int cols = Math.min(nr, nc - jr);
             if (cols < nr) Arrays.fill(dst, d, d + kc * nr, 0f);
             float[] src = b.data();
@@ -79,11 +125,16 @@ final class Packing {
                     System.arraycopy(src, b.offset() + b.row(p0 + p) * b.rowStride() + j0 + jr, dst, d + p * nr, cols);
                 }
             } else if (b.colsContiguous()) {
-                // B(p.., j) is contiguous (abT, rowsAbT: B is a stored row of w): walk it along k.
-                for (int c = 0; c < cols; c++) {
-                    int s = b.offset() + b.col(j0 + jr + c) * b.colStride() + p0;
-                    int o = d + c;
-                    for (int p = 0; p < kc; p++) dst[o + p * nr] = src[s + p];
+                // B(p.., j) is contiguous (abT, rowsAbT: B is a stored row of w): walk each column along k, a
+                // run of TRANSPOSE steps at a time, so the panel rows written (TRANSPOSE x NR floats) stay in L1
+                // while all NR columns fill them.
+                for (int q = 0; q < kc; q += TRANSPOSE) {
+                    int qe = Math.min(kc, q + TRANSPOSE);
+                    for (int c = 0; c < cols; c++) {
+                        int s = b.offset() + b.col(j0 + jr + c) * b.colStride() + p0;
+                        int o = d + c;
+                        for (int p = q; p < qe; p++) dst[o + p * nr] = src[s + p];
+                    }
                 }
             } else if (b.rowIndex() != null && b.colStride() != 1) {
                 // Gathered k along a stored row of w (colsAbT): B(p, j) = w[j, idx[p]].

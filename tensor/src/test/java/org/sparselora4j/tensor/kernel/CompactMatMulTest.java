@@ -64,18 +64,18 @@ class CompactMatMulTest {
     @ParameterizedTest
     @EnumSource(ElementType.class)
     void denseProductsMatchTheDecodedWeight(ElementType type) {
-        // in = 512 (k > KC, two blocks of k; whole blocks of 256), out = 70 (a ragged panel), rows 1, 7 and 40.
-        Tensor w = randomCompact(type, 70, 512, 1), wf = w.toFloat32();
+        // in = 1024 (k > KC 768: two blocks of k, 512 + 512; whole blocks of 256), out = 70 (a ragged panel), rows 1, 7 and 40.
+        Tensor w = randomCompact(type, 70, 1024, 1), wf = w.toFloat32();
         SplittableRandom random = new SplittableRandom(2);
         for (int m : new int[] {1, 7, 40}) {
-            Tensor x = Tensor.randn(random, 1f, m, 512), dy = Tensor.randn(random, 1f, m, 70);
+            Tensor x = Tensor.randn(random, 1f, m, 1024), dy = Tensor.randn(random, 1f, m, 70);
             assertClose(MatMul.abT(x, w), MatMul.abT(x, wf), type + " abT m=" + m);
             assertClose(MatMul.ab(dy, w), MatMul.ab(dy, wf), type + " ab m=" + m);
             Tensor packed = Tensor.zeros(m, 70);
             MatMul.multiply(x, PackedMatrix.transposed(w), packed, false);
             assertClose(packed, MatMul.abT(x, wf), type + " packed abT m=" + m);
             try (Backend backend = Backend.cpuPackingWeights()) {
-                Tensor viaBackend = Tensor.zeros(m, 512);
+                Tensor viaBackend = Tensor.zeros(m, 1024);
                 backend.ab(dy, w, viaBackend, false);
                 backend.ab(dy, w, viaBackend, true);
                 Tensor twice = MatMul.ab(dy, wf);

@@ -10,7 +10,7 @@ class GemmPlanTest {
     void thirtyTwoRegistersGetTheTwelveRowTileSixteenTheSixRowOne() {
         Machine avx512 = new Machine(16, 32, 32 << 10, 1 << 20, 32 << 20);
         Machine avx2 = new Machine(8, 16, 32 << 10, 512 << 10, 16 << 20);
-        assertThat(GemmPlan.forMachine(avx512).mr()).isEqualTo(6); // 12 measured slower on 2 Zen 4 threads
+        assertThat(GemmPlan.forMachine(avx512).mr()).isEqualTo(12);
         assertThat(GemmPlan.forTile(12, avx512).mc() % 12).isZero();
         assertThat(GemmPlan.forMachine(avx2).mr()).isEqualTo(6);
     }
@@ -18,8 +18,10 @@ class GemmPlanTest {
     @Test
     void blocksFollowTheCachesAndStayWholeTilesAndPanels() {
         GemmPlan zen4 = GemmPlan.forMachine(new Machine(16, 32, 32 << 10, 1 << 20, 32 << 20));
-        assertThat(zen4.kc()).isEqualTo(GemmPlan.KC);
-        assertThat(zen4.mc()).isEqualTo(252); // 3/8 of 1 MiB over 384 floats, in whole 6-row tiles
+        assertThat(zen4.kc()).isEqualTo(768); // a B panel in 1/8 of 1 MiB, at most KC
+        assertThat(zen4.kc() % GemmPlan.K_ALIGN).isZero();
+        assertThat(zen4.mc() % 6).isZero(); // 3/8 of 1 MiB over kc floats, in whole 6-row tiles
+        assertThat((long) zen4.mc() * zen4.kc() * Float.BYTES).isLessThanOrEqualTo((1 << 20) * 3 / 8);
         assertThat(zen4.nc()).isEqualTo(2048 / MicroKernel.NR * MicroKernel.NR);
         GemmPlan spr = GemmPlan.forMachine(new Machine(16, 32, 48 << 10, 2 << 20, 0));
         assertThat(spr.mc()).isGreaterThan(zen4.mc());
@@ -32,10 +34,20 @@ class GemmPlanTest {
 
     @Test
     void kStepCutsKIntoEqualBlocks() {
-        GemmPlan plan = GemmPlan.current();
-        assertThat(plan.kStep(400)).isEqualTo(200);
-        assertThat(plan.kStep(384)).isEqualTo(384);
-        assertThat(plan.kStep(1)).isEqualTo(1);
+        assertThat(GemmPlan.kStep(400, 384)).isEqualTo(224); // 224 + 176: whole multiples of 32 where kc is one
+        assertThat(GemmPlan.kStep(384, 384)).isEqualTo(384);
+        assertThat(GemmPlan.kStep(1, 768)).isEqualTo(1);
+        assertThat(GemmPlan.kStep(700, 768)).isEqualTo(700);
+        assertThat(GemmPlan.kStep(2048, 768)).isEqualTo(704);
+        assertThat(GemmPlan.kStep(400, 37)).isEqualTo(37); // kc not a multiple of 32: equal blocks as they fall
+        for (int kc : new int[] {32, 64, 384, 768, 37}) {
+            for (int k = 1; k < 3000; k += 13) {
+                int step = GemmPlan.kStep(k, kc), blocks = (k + kc - 1) / kc;
+                assertThat(step).isLessThanOrEqualTo(kc);
+                assertThat((long) step * blocks).isGreaterThanOrEqualTo(k);
+                assertThat((long) step * (blocks - 1)).isLessThan(k); // no empty last block
+            }
+        }
     }
 
     @Test

@@ -249,25 +249,18 @@ class MatMulTest {
     void constantStrideTilesMatchTheScalarTwinAndTheStridedTile() {
         SplittableRandom random = new SplittableRandom(4);
         int ldc = MicroKernel.NR + 5;
-        for (int kc : new int[] {1, 37, 384}) {
+        for (int kc : new int[] {1, 37, 384, 768}) {
             for (int mr : GemmPlan.TILE_ROWS) {
                 float[] a = Tensor.randn(random, 1f, kc * mr + 4).data();
-                int lda = kc + 3;
-                float[] aRows = Tensor.randn(random, 1f, mr * lda + 4).data();
                 float[] b = Tensor.randn(random, 1f, kc * MicroKernel.NR + 2).data();
                 for (boolean load : new boolean[] {false, true}) {
-                    for (boolean packedA : new boolean[] {true, false}) {
-                        float[] ad = packedA ? a : aRows;
-                        int ars = packedA ? 1 : lda, acs = packedA ? mr : 1;
-                        float[] c = Tensor.randn(random, 1f, 3 + mr * ldc).data();
-                        float[] expected = c.clone(), strided = c.clone();
-                        if (packedA) PackedTiles.panel(mr, ad, 4, b, 2, kc, c, 3, ldc, load);
-                        else PackedTiles.rows(mr, ad, 4, lda, b, 2, kc, c, 3, ldc, load);
-                        MicroKernel.tileScalar(mr, ad, 4, ars, acs, b, 2, MicroKernel.NR, kc, expected, 3, ldc, load);
-                        MicroKernel.tile(mr, ad, 4, ars, acs, b, 2, MicroKernel.NR, kc, strided, 3, ldc, load);
-                        assertClose(Tensor.of(c, c.length), Tensor.of(expected, expected.length), kc);
-                        assertThat(c).as("same order of operations as the strided tile").isEqualTo(strided);
-                    }
+                    float[] c = Tensor.randn(random, 1f, 3 + mr * ldc).data();
+                    float[] expected = c.clone(), strided = c.clone();
+                    PackedTiles.panel(mr, a, 4, b, 2, kc, c, 3, ldc, load);
+                    MicroKernel.tileScalar(mr, a, 4, 1, mr, b, 2, MicroKernel.NR, kc, expected, 3, ldc, load);
+                    MicroKernel.tile(mr, a, 4, 1, mr, b, 2, MicroKernel.NR, kc, strided, 3, ldc, load);
+                    assertClose(Tensor.of(c, c.length), Tensor.of(expected, expected.length), kc);
+                    assertThat(c).as("same order of operations as the strided tile").isEqualTo(strided);
                 }
             }
         }
