@@ -7,6 +7,7 @@ import org.sparselora4j.tensor.kernel.CrossEntropy;
 import org.sparselora4j.tensor.kernel.Elementwise;
 import org.sparselora4j.tensor.kernel.Gather;
 import org.sparselora4j.tensor.kernel.GatheredMatMul;
+import org.sparselora4j.tensor.kernel.LowRank;
 import org.sparselora4j.tensor.kernel.MatMul;
 
 /**
@@ -184,10 +185,11 @@ public final class LinearOps {
         requireFrozen(w, "linearPlusLowRank");
         Tensor y = Tensor.zeros(x.rows(), w.rows());
         backend.abT(x.value(), w.value(), y, false);
-        MatMul.abT(u.value(), b.value(), y, true);
+        Tensor bt = LowRank.transpose(b.value());                                // (r, out)
+        LowRank.expand(u.value(), bt, y);
         return Var.op(y, dy -> {
             if (x.requiresGrad()) backend.ab(dy, w.value(), x.gradBuffer(), true);
-            lowRankBackward(dy, u, b);
+            lowRankBackward(dy, u, b, bt);
         }, x, w, u, b);
     }
 
@@ -197,10 +199,11 @@ public final class LinearOps {
      */
     public static Var addLowRank(Var base, Var u, Var b) {
         Tensor y = base.value().copy();
-        MatMul.abT(u.value(), b.value(), y, true);
+        Tensor bt = LowRank.transpose(b.value());
+        LowRank.expand(u.value(), bt, y);
         return Var.op(y, dy -> {
             if (base.requiresGrad()) base.accumulate(dy);
-            lowRankBackward(dy, u, b);
+            lowRankBackward(dy, u, b, bt);
         }, base, u, b);
     }
 
@@ -211,17 +214,46 @@ public final class LinearOps {
      */
     public static Var scatterPlusLowRank(Var compact, Index cols, int width, Var u, Var b) {
         Tensor y = Tensor.zeros(compact.rows(), width);
-        MatMul.abT(u.value(), b.value(), y, false);
+        Tensor bt = LowRank.transpose(b.value());
+        LowRank.expand(u.value(), bt, y);
         Gather.scatterAddColumns(compact.value(), cols, y);
         return Var.op(y, dy -> {
             if (compact.requiresGrad()) Elementwise.axpy(1f, Gather.columns(dy, cols), compact.gradBuffer());
-            lowRankBackward(dy, u, b);
+            lowRankBackward(dy, u, b, bt);
         }, compact, u, b);
     }
 
-    private static void lowRankBackward(Tensor dy, Var u, Var b) {
-        if (u.requiresGrad()) MatMul.ab(dy, b.value(), u.gradBuffer(), true);   // du = dy · b     (n, r)
-        if (b.requiresGrad()) MatMul.aTb(dy, u.value(), b.gradBuffer(), true);  // db = dyᵀ · u    (out, r)
+    /**
+     * du += dy · b (n, r) and db += dyᵀ · u (out, r), each one pass over dy with the rank-r kernels; bt = bᵀ (r, out)
+     * as the forward made it (b does not change between a forward and its backward).
+     */
+    private static void lowRankBackward(Tensor dy, Var u, Var b, Tensor bt) {
+        if (u.requiresGrad()) LowRank.project(dy, bt, 1f, u.gradBuffer(), true);
+        if (b.requiresGrad()) {
+            Tensor dbt = Tensor.zeros(bt.rows(), bt.cols());                      // (r, out)
+            LowRank.gradient(u.value(), dy, dbt);
+            Tensor db = b.gradBuffer();
+            float[] g = db.data(), t = dbt.data();
+            int out = db.rows(), r = db.cols(), o = db.offset();
+            for (int j = 0; j < out; j++) for (int q = 0; q < r; q++) g[o + j * r + q] += t[q * out + j];
+        }
+    }
+
+    /**
+     * u = s · x · aᵀ (n, r): a LoRA down-projection with its scale, on the rank-r kernels (one pass over x) rather
+     * than the GEMM, whose register tiles a product r = 8 columns wide would mostly pad. x (n, in), a (r, in).
+     * dx += s · du · a; da += s · duᵀ · x.
+     */
+    public static Var lowRankDown(Var x, Var a, float s) {
+        if (a.cols() != x.cols()) throw new IllegalArgumentException("lowRankDown: factor " + a.shape() + " for input " + x.shape());
+        Tensor u = Tensor.zeros(x.rows(), a.rows());
+        LowRank.project(x.value(), a.value(), s, u, false);
+        return Var.op(u, du -> {
+            Tensor scaled = Tensor.zeros(du.rows(), du.cols());
+            Elementwise.scale(du, s, scaled);
+            if (x.requiresGrad()) LowRank.expand(scaled, a.value(), x.gradBuffer());
+            if (a.requiresGrad()) LowRank.gradient(scaled, x.value(), a.gradBuffer());
+        }, x, a);
     }
 
     /** A backend may cache a weight on its device; a trainable one would change under it. */

@@ -41,6 +41,22 @@ class LinearOpsGradTest {
     }
 
     @Test
+    void lowRankDownGradients() {
+        Var x = param(random, 5, 7), a = param(random, 3, 7);
+        GradCheck.assertGradients(() -> LinearOps.lowRankDown(x, a, 0.5f), x, a);
+    }
+
+    /** A whole LoRA layer at rank 8 over widths past the vector length: the rank-r kernels' vector paths and tails. */
+    @Test
+    void loraLayerAtRankEightGradients() {
+        Var x = param(random, 6, 40), w = constant(random, 37, 40), a = param(random, 8, 40), b = param(random, 37, 8);
+        GradCheck.assertGradients(() -> LinearOps.linearPlusLowRank(x, w, Backend.cpu(), LinearOps.lowRankDown(x, a, 2f), b), x, a, b);
+        Index cols = new Index(new int[] {0, 5, 36});
+        Var compact = param(random, 6, 3);
+        GradCheck.assertGradients(() -> LinearOps.scatterPlusLowRank(compact, cols, 37, LinearOps.lowRankDown(x, a, 2f), b), compact, x, a, b);
+    }
+
+    @Test
     void addLowRankGradients() {
         Var base = param(random, 3, 5), u = param(random, 3, 2), b = param(random, 5, 2);
         GradCheck.assertGradients(() -> LinearOps.addLowRank(base, u, b), base, u, b);

@@ -3,9 +3,16 @@ package org.sparselora4j.cli;
 import org.sparselora4j.opencl.BackendKind;
 import org.sparselora4j.opencl.Backends;
 import org.sparselora4j.opencl.DeviceSelector;
+import org.sparselora4j.models.llama.LayerWeights;
+import org.sparselora4j.models.llama.LlamaWeights;
+import org.sparselora4j.models.llama.Target;
 import org.sparselora4j.tensor.Backend;
+import org.sparselora4j.tensor.Parallel;
+import org.sparselora4j.tensor.Tensor;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -51,6 +58,24 @@ final class BackendFlag {
     static Backend openForTraining(Args args, String command, PrintStream err, long packedBudget) {
         Backend opened = open(args, command, err);
         return opened == Backend.cpu() ? Backend.cpuPackingWeights(packedBudget) : opened;
+    }
+
+    /**
+     * Packs the frozen matrices of {@code weights} for {@code backend} ahead of the first step, on the threads of
+     * {@code parallel} (the classifier first: its products of a few labelled rows lose most to packing per call),
+     * and says how long it took when it packed anything. A backend that keeps no copies does nothing.
+     */
+    static void prepare(Backend backend, LlamaWeights weights, Parallel parallel, PrintStream err, String command) {
+        List<Tensor> matrices = new ArrayList<>();
+        matrices.add(weights.classifier());
+        for (LayerWeights layer : weights.layers()) for (Target t : Target.values()) matrices.add(t.weight(layer));
+        long t0 = System.nanoTime(), before = backend.keptBytes();
+        parallel.run(() -> backend.prepare(matrices));
+        long packed = backend.keptBytes() - before;
+        if (packed > 0) {
+            err.printf("%s: packed %.2f GB of frozen weights for the GEMM in %.0f ms (%d threads)%n", command, packed / 1e9,
+                    (System.nanoTime() - t0) / 1e6, parallel.threads());
+        }
     }
 
     /** The backend a training run over frozen weights uses in place of {@code opened}: packing on the CPU. */

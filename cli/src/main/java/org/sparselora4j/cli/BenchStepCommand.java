@@ -158,15 +158,19 @@ final class BenchStepCommand implements Command {
         // Every method trains its own parameters: full fine-tuning all of them, LoRA and SparseLoRA an adapter each.
         long trainable = 0;
         for (Method k : kinds) trainable += k == Method.FULL ? config.parameterCount() : loraParameters(config, loraConfig(args));
-        // Float32 frozen weights get packed copies (within a third of the free heap): room for one layout's worth.
+        // Float32 frozen weights get packed copies: room for both layouts (x·wᵀ and dy·w) where the machine has it,
+        // else for one. Packing per call costs a product of few rows most (the classifier and SparseLoRA's dense
+        // token group, 128 rows at the 0.5B/1B shapes: 10% of a SparseLoRA step there with one layout's room).
         // Compact ones get none: a packed copy (16-bit or Q8_0 panels) is their own size again, which is the memory
         // they are kept compact to save (the 1B shape's BF16 run would go from under 5 GB to 7.5), for a forward
         // product that reads them per call at the cost of packing a float32 weight per call.
         long packed = f32 && kinds.stream().anyMatch(k -> k != Method.FULL) ? weightBytes : 0;
         // Full fine-tuning beside a frozen-base method trains a copy of its own.
         long heapWeights = f32 ? weightBytes * (kinds.contains(Method.FULL) && kinds.size() > 1 ? 2 : 1) : 0;
-        return MemoryEstimate.of(config, f32 ? 0 : weightBytes, heapWeights, trainable, batchSize, seq, outputTokens, args.flag("checkpointing"), 0)
-                .withPackedRoom(packed, MemoryUse.machineBytes());
+        MemoryEstimate plain = MemoryEstimate.of(config, f32 ? 0 : weightBytes, heapWeights, trainable, batchSize, seq, outputTokens,
+                args.flag("checkpointing"), 0);
+        MemoryEstimate both = plain.withPackedRoom(2 * packed, MemoryUse.machineBytes());
+        return both.packedBytes() > 0 ? both : plain.withPackedRoom(packed, MemoryUse.machineBytes());
     }
 
     @Override
@@ -212,6 +216,7 @@ final class BenchStepCommand implements Command {
                             null, err);
                 });
             }
+            if (frozenBase) BackendFlag.prepare(backend, weights, new Parallel(threads), err, "bench step");
             if (args.flag("checkpointing")) built.forEach(m -> m.model().checkpointing(true));
             // Several methods run interleaved, one step of each per round, so a shared machine's load hits them alike.
             // The predictor's clock restarts with the timed steps, so that its share leaves out the warm-up's JIT work.

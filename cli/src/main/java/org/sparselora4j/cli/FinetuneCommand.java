@@ -229,6 +229,7 @@ final class FinetuneCommand implements Command {
                         modelPath.toString(), err, replicas);
                 case FULL -> new FullFineTuning(weights);
             };
+            if (method != Method.FULL) BackendFlag.prepare(backend, weights, Parallel.current(), err, "finetune");
             if (args.flag("checkpointing")) {
                 if (args.number("dropout", 0, 0, 0.999) > 0) {
                     throw new UsageException("finetune: --checkpointing recomputes each block in backward, which would draw new dropout masks; use --dropout 0");
@@ -313,11 +314,13 @@ final class FinetuneCommand implements Command {
             offHeap = convert == ElementType.F32 ? 0 : bytes;
         }
         long trainable = method == Method.FULL ? c.parameterCount() : c.parameterCount() / 100;
-        // Float32 weights get packed copies of their size; compact ones none (a packed copy is their own size again,
-        // the memory they are kept compact to save: BenchStepCommand.estimate).
+        // Float32 weights get packed copies in both layouts where the machine has room, else in one; compact ones
+        // none (a packed copy is their own size again, the memory they are kept compact to save: BenchStepCommand.estimate).
         long packed = method == Method.FULL ? 0 : heap;
-        return MemoryEstimate.of(c, offHeap, heap, trainable, TrainingFlags.batchSize(args, 8), maxSeq, maxSeq, args.flag("checkpointing"), 0)
-                .withPackedRoom(packed, MemoryUse.machineBytes());
+        MemoryEstimate plain = MemoryEstimate.of(c, offHeap, heap, trainable, TrainingFlags.batchSize(args, 8), maxSeq, maxSeq,
+                args.flag("checkpointing"), 0);
+        MemoryEstimate both = plain.withPackedRoom(2 * packed, MemoryUse.machineBytes());
+        return both.packedBytes() > 0 ? both : plain.withPackedRoom(packed, MemoryUse.machineBytes());
     }
 
     /** Bytes of the weights with every matrix in {@code type}. */

@@ -1,7 +1,6 @@
 package org.sparselora4j.lora;
 
 import org.sparselora4j.autograd.LinearOps;
-import org.sparselora4j.autograd.Ops;
 import org.sparselora4j.autograd.Var;
 import org.sparselora4j.models.llama.Linear;
 import org.sparselora4j.tensor.Backend;
@@ -120,7 +119,7 @@ public final class LoraLinear implements Linear {
      * result: the same value, a far smaller tensor.
      */
     private Var down(Var x) {
-        return Ops.scale(LinearOps.linear(dropout.apply(x), a), scale);
+        return LinearOps.lowRankDown(dropout.apply(x), a, scale);
     }
 
     @Override

@@ -34,6 +34,15 @@ public interface Backend extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Makes ahead, in the given order and as far as the backend's room allows, the copies it would otherwise make on
+     * first use of each of these frozen weights as {@code b} of {@link #abT} and {@link #ab}, using the threads of
+     * {@link Parallel#current()}: a training run's first step then does not pack every weight on one thread.
+     * Changes no result; a backend that keeps nothing ignores it.
+     */
+    default void prepare(java.util.List<Tensor> frozenWeights) {
+    }
+
     /** Releases what the backend keeps (device resources, packed copies); the shared {@link #cpu()} keeps nothing. */
     @Override
     void close();
@@ -57,11 +66,14 @@ public interface Backend extends AutoCloseable {
     /**
      * {@link #cpuPackingWeights()} with copies of at most {@code budgetBytes} (float32 bytes' worth: a 16-bit
      * packing counts half): the room a run's memory plan set aside for them, so that packing never takes the heap
-     * its activations need.
+     * its activations need. A planned budget is trusted up to two thirds of the heap still free (a heap sized by
+     * that plan leaves more than that: its activations, logits and a third's slack besides), so that a plan that
+     * allows both layouts of every weight gets them; {@link #cpuPackingWeights()}, with no plan, keeps to a third.
      */
     static Backend cpuPackingWeights(long budgetBytes) {
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        return new CpuBackend(Math.max(0, Math.min(budgetBytes, free / 3) / Float.BYTES));
+        long cap = budgetBytes == Long.MAX_VALUE ? free / 3 : free / 3 * 2;
+        return new CpuBackend(Math.max(0, Math.min(budgetBytes, cap) / Float.BYTES));
     }
 }

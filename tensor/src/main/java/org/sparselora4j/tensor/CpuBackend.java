@@ -4,6 +4,7 @@ import org.sparselora4j.tensor.kernel.GatheredMatMul;
 import org.sparselora4j.tensor.kernel.MatMul;
 import org.sparselora4j.tensor.kernel.PackedMatrix;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -84,6 +85,26 @@ final class CpuBackend implements Backend {
         });
         // A view of the same floats in another shape shares the key but not the packing.
         return p != null && p.k() == k && p.n() == n ? p : null;
+    }
+
+    /**
+     * Both layouts of each weight, weights dealt to the threads in turn (thread t packs weights t, t + threads, ...),
+     * so that the order given is roughly the order the budget is spent in.
+     */
+    @Override
+    public void prepare(List<Tensor> frozenWeights) {
+        if (budgetFloats == 0 || frozenWeights.isEmpty()) return;
+        Parallel parallel = Parallel.current();
+        int threads = Math.min(parallel.threads(), frozenWeights.size());
+        parallel.forRange(threads, 1, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                for (int i = t; i < frozenWeights.size(); i += threads) {
+                    Tensor w = frozenWeights.get(i);
+                    packed(transposed, w, true);
+                    packed(rowMajor, w, false);
+                }
+            }
+        });
     }
 
     /** Takes {@code floats} from the budget if they fit, atomically (two weights may be packed at once). */

@@ -67,6 +67,28 @@ class CpuBackendTest {
     }
 
     @Test
+    void preparePacksBothLayoutsOfEveryWeightAheadOnTheThreads() {
+        SplittableRandom random = new SplittableRandom(6);
+        java.util.List<Tensor> weights = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) weights.add(Tensor.randn(random, 1f, 64 + 8 * i, 40));
+        try (Backend packing = Backend.cpuPackingWeights()) {
+            CpuBackend cpu = (CpuBackend) packing;
+            new Parallel(2).run(() -> packing.prepare(weights));
+            long packed = cpu.packedFloats();
+            long floats = 0;
+            for (Tensor w : weights) floats += 2L * w.size();
+            assertThat(packed).isGreaterThanOrEqualTo(floats);
+            Tensor x = Tensor.randn(random, 1f, 32, 40);
+            for (Tensor w : weights) {
+                assertSame(product(packing, x, w, true), product(Backend.cpu(), x, w, true));
+                Tensor dy = Tensor.randn(random, 1f, 32, w.rows());
+                assertSame(product(packing, dy, w, false), product(Backend.cpu(), dy, w, false));
+            }
+            assertThat(cpu.packedFloats()).as("the products pack nothing more").isEqualTo(packed);
+        }
+    }
+
+    @Test
     void sharedInstanceKeepsNothing() {
         Tensor w = Tensor.randn(new SplittableRandom(3), 1f, 50, 40);
         product(Backend.cpu(), Tensor.zeros(64, 40), w, true);
