@@ -116,8 +116,9 @@ final class Gemm {
         // would cost as much as the product: a row-major B is read where it lies.
         s.bInPlace = packed == null && i1 - i0 <= SHORT && b.rowsContiguous() && b.rowIndex() == null && !b.compact();
         // A matrix packed beforehand is read in the blocks of k it was packed in, whatever the plan's kc.
-        int kStep = packed != null ? packed.kStep() : plan.kStep(k), mc0 = plan.mc(), nc0 = plan.nc();
-        float[] aScratch = s.a(mc0 * kStep);
+        int kStep = packed != null ? packed.kStep() : plan.kStep(k), nc0 = plan.nc();
+        int mcb = plan.mStep(i1 - i0);
+        float[] aScratch = s.a(mcb * kStep);
         for (int jc = j0; jc < j1; jc += nc0) {
             int nc = Math.min(nc0, j1 - jc);
             for (int pc = 0; pc < k; pc += kStep) {
@@ -150,8 +151,8 @@ final class Gemm {
                     s.bStep = kc;
                     s.ldb = NR;
                 }
-                for (int ic = i0; ic < i1; ic += mc0) {
-                    int mc = Math.min(mc0, i1 - ic);
+                for (int ic = i0; ic < i1; ic += mcb) {
+                    int mc = Math.min(mcb, i1 - ic);
                     Packing.packA(job.a, ic, mc, pc, kc, plan.mr(), aScratch);
                     sweep(job, s, ic, pc, jc, kc, mc, nc, load);
                 }

@@ -71,7 +71,12 @@ public final class PackedMatrix {
     }
 
     private static PackedMatrix pack(Operand source, int k, int n, float[] scratch) {
-        int kStep = GemmPlan.current().kStep(k);
+        return pack(source, k, n, scratch, GemmPlan.current());
+    }
+
+    /** Packed in the blocks of k that {@code plan} cuts (tests and probes compare plans; the GEMM reads any). */
+    static PackedMatrix pack(Operand source, int k, int n, float[] scratch, GemmPlan plan) {
+        int kStep = plan.kStep(k);
         int panels = (n + MicroKernel.NR - 1) / MicroKernel.NR;
         long size = (long) k * panels * MicroKernel.NR;
         if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("a packed " + k + " x " + n + " matrix exceeds one array");

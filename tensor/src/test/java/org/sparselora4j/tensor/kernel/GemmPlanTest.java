@@ -51,6 +51,36 @@ class GemmPlanTest {
     }
 
     @Test
+    void stretchedBlocksTakeAProductJustOverABlockWholeAndCutRowsEvenly() {
+        GemmPlan plan = new GemmPlan(12, 768, 120, 2048), strict = new GemmPlan(12, 768, 120, 2048, false);
+        assertThat(plan.kStep(896)).isEqualTo(896);    // one block, not 448 + 448
+        assertThat(strict.kStep(896)).isEqualTo(448);
+        assertThat(plan.kStep(768)).isEqualTo(768);
+        assertThat(plan.kStep(2048)).isEqualTo(704);   // 960 at most: three blocks still
+        assertThat(plan.mStep(128)).isEqualTo(132);    // one block of 11 tiles, not 120 + 8
+        assertThat(strict.mStep(128)).isEqualTo(120);
+        assertThat(plan.mStep(512)).isEqualTo(132);    // 132 x 3 + 116, not 120 x 4 + 32
+        assertThat(plan.mStep(100)).isEqualTo(108);
+        for (int mr : GemmPlan.TILE_ROWS) {
+            for (int mc : new int[] {mr, 2 * mr, 120, 126, 252}) {
+                if (mc % mr != 0) continue;
+                GemmPlan p = new GemmPlan(mr, 64, mc, 2048);
+                for (int rows = 1; rows < 1200; rows += 7) {
+                    int step = p.mStep(rows), blocks = (rows + step - 1) / step;
+                    assertThat(step % mr).isZero();
+                    assertThat(step).isLessThanOrEqualTo(mc + mc / 4).isGreaterThanOrEqualTo(mr);
+                    assertThat(blocks).isEqualTo(Math.max(1, (rows + (mc + mc / 4) / mr * mr - 1) / ((mc + mc / 4) / mr * mr)));
+                }
+            }
+        }
+        for (int k = 1; k < 3000; k += 13) {
+            int step = plan.kStep(k), blocks = (k + step - 1) / step;
+            assertThat(step).isLessThanOrEqualTo(960);
+            assertThat((long) step * (blocks - 1)).isLessThan(k);
+        }
+    }
+
+    @Test
     void aTileWithoutAKernelIsRefused() {
         assertThatThrownBy(() -> new GemmPlan(8, 384, 240, 2048)).hasMessageContaining("8-row");
         assertThatThrownBy(() -> new GemmPlan(12, 384, 250, 2048)).hasMessageContaining("mc 250");
