@@ -118,7 +118,7 @@ final class Gemm {
         // A matrix packed beforehand is read in the blocks of k it was packed in, whatever the plan's kc.
         int kStep = packed != null ? packed.kStep() : plan.kStep(k), nc0 = plan.nc();
         int mcb = plan.mStep(i1 - i0);
-        float[] aScratch = s.a(mcb * kStep);
+        float[] aScratch = s.a(mcb * kStep + MicroKernel.V); // V: room for the vector pack's overhang
         for (int jc = j0; jc < j1; jc += nc0) {
             int nc = Math.min(nc0, j1 - jc);
             for (int pc = 0; pc < k; pc += kStep) {

@@ -27,10 +27,16 @@ final class Packing {
     static int packA(Operand a, int i0, int mc, int p0, int kc, int mr, float[] dst) {
         if (a.colsContiguous()) return packColumnsA(a, i0, mc, p0, kc, mr, dst);
         int d = 0;
+        // Whole panels of rows contiguous along k on the Vector API transpose where dst has room for its overhang.
+        boolean transpose = a.colStride() == 1 && a.colIndex() == null && PanelTranspose.SUPPORTED && mr <= MicroKernel.V && kc >= MicroKernel.V;
+        int[] base = transpose ? new int[MicroKernel.V] : null;
         for (int ir = 0; ir < mc; ir += mr) {
             int rows = Math.min(mr, mc - ir);
             if (rows < mr) Arrays.fill(dst, d, d + kc * mr, 0f);
-            if (a.colStride() == 1 && a.colIndex() == null) {
+            if (transpose && rows == mr && d + kc * mr + MicroKernel.V - mr <= dst.length) {
+                for (int r = 0; r < mr; r++) base[r] = a.offset() + a.row(i0 + ir + r) * a.rowStride() + p0;
+                PanelTranspose.packRows(a.data(), base, kc, dst, d, mr);
+            } else if (a.colStride() == 1 && a.colIndex() == null) {
                 // A(i, p..) is contiguous (abT, ab): walk each row along k, write with stride MR.
                 float[] src = a.data();
                 for (int r = 0; r < rows; r++) {
