@@ -15,8 +15,8 @@ import java.util.Arrays;
  * is a multiple of 4 KiB (k = 1024, 2048, ...) puts all of them in one L1 set (12 rows in place ran at 0.65-0.85x
  * the packed panel at k = 2048 on Zen 4; the pack costs about 1% of the product). C is read and written once
  * per kc step. Work is split over {@link Parallel#current()} by whole panels of
- * columns (so B is packed once in all) unless there are too few of them to share; each thread packs into its
- * own scratch buffers, kept between calls. A B packed beforehand ({@link PackedMatrix}, a frozen weight) is
+ * columns (each thread packs all of A and its share of B) or of rows (its share of A and all of B), whichever
+ * leaves a thread less work ({@link #splitColumns}); each thread packs into its own scratch buffers, kept between calls. A B packed beforehand ({@link PackedMatrix}, a frozen weight) is
  * read in place of that packing, block by block (a compact one widened to floats a block at a time).
  */
 final class Gemm {
@@ -79,15 +79,30 @@ final class Gemm {
 
     private static void run(Job job, int m, int n) {
         Parallel parallel = Parallel.current();
-        int threads = parallel.threads(), mr = job.plan.mr();
-        int nPanels = (n + NR - 1) / NR, mPanels = (m + mr - 1) / mr;
-        // Columns split evenly enough (at most 10% idle) win: B is then packed once in all, not once per thread.
-        int perThread = (nPanels + threads - 1) / threads;
-        if (10L * perThread * threads <= 11L * nPanels || nPanels >= mPanels) {
+        // A compact packing is widened block by block in each thread that reads it: as costly as packing.
+        boolean prepacked = job.packed != null && !job.packed.compact();
+        if (splitColumns(parallel.threads(), job.plan.mr(), m, job.k, n, prepacked)) {
             parallel.forRange(n, NR, (j0, j1) -> block(job, 0, m, j0, j1));
         } else {
-            parallel.forRange(m, mr, (i0, i1) -> block(job, i0, i1, 0, n));
+            parallel.forRange(m, job.plan.mr(), (i0, i1) -> block(job, i0, i1, 0, n));
         }
+    }
+
+    /** Cost of packing one float, and of reading one float of a B packed beforehand, in FLOPs of the tiles. */
+    private static final long PACK = 35, READ = 8;
+
+    /**
+     * Whether threads split C by columns (each packs all of A and its share of B) rather than rows (each packs its
+     * share of A and reads all of B): the split with less work a thread, counting the tiles' padded FLOPs and the
+     * floats packed or read. With B packed beforehand and few columns (a 128-wide k/v projection, a gathered
+     * product keeping 48 channels) splitting columns packs all of A in each thread for one or two panels.
+     */
+    static boolean splitColumns(int threads, int mr, int m, int k, int n, boolean prepacked) {
+        long mPanels = (m + mr - 1) / mr, nPanels = (n + NR - 1) / NR;
+        long colsN = (nPanels + threads - 1) / threads * NR, rowsM = (mPanels + threads - 1) / threads * mr;
+        long byCols = 2 * mPanels * mr * k * colsN + PACK * m * k + (prepacked ? READ : PACK) * k * colsN;
+        long byRows = 2 * rowsM * k * nPanels * NR + PACK * rowsM * k + (prepacked ? READ : PACK) * k * n;
+        return byCols <= byRows;
     }
 
     /** Steps of k per block of the current plan for an inner dimension of k. */

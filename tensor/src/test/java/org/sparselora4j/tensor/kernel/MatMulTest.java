@@ -131,6 +131,32 @@ class MatMulTest {
     }
 
     @Test
+    void rowAndColumnSplitsGiveTheBitsOfOneThread() {
+        SplittableRandom random = new SplittableRandom(9);
+        GemmPlan plan = GemmPlan.current();
+        // Few columns: rows split (each thread packs its share of A); many columns: columns split.
+        assertThat(Gemm.splitColumns(2, plan.mr(), 300, 200, 40, false)).isFalse();
+        assertThat(Gemm.splitColumns(2, plan.mr(), 512, 896, 128, true)).isFalse();
+        assertThat(Gemm.splitColumns(2, plan.mr(), 100, 200, 600, false)).isTrue();
+        assertThat(Gemm.splitColumns(2, plan.mr(), 512, 768, 768, true)).isTrue();
+        for (int[] shape : new int[][] {{300, 200, 40}, {100, 200, 600}, {77, 50, 33}}) {
+            int m = shape[0], k = shape[1], n = shape[2];
+            Tensor a = Tensor.randn(random, 1f, m, k), w = Tensor.randn(random, 1f, n, k);
+            PackedMatrix packed = PackedMatrix.transposed(w);
+            float[] one = new float[m * n], onePacked = new float[m * n];
+            ONE.run(() -> Gemm.multiply(plan, Operand.rowMajor(a.data(), 0, k), Operand.transposed(w), m, k, n, one, 0, n, false));
+            ONE.run(() -> Gemm.multiply(plan, Operand.rowMajor(a.data(), 0, k), packed, m, onePacked, 0, n, false));
+            for (Parallel parallel : new Parallel[] {TWO, THREE}) {
+                float[] c = new float[m * n], cp = new float[m * n];
+                parallel.run(() -> Gemm.multiply(plan, Operand.rowMajor(a.data(), 0, k), Operand.transposed(w), m, k, n, c, 0, n, false));
+                parallel.run(() -> Gemm.multiply(plan, Operand.rowMajor(a.data(), 0, k), packed, m, cp, 0, n, false));
+                assertThat(c).as("%dx%dx%d", m, k, n).isEqualTo(one);
+                assertThat(cp).as("%dx%dx%d packed", m, k, n).isEqualTo(onePacked).isEqualTo(one);
+            }
+        }
+    }
+
+    @Test
     void largeProductOnThreeThreadsMatchesScalarTwin() {
         SplittableRandom random = new SplittableRandom(5);
         int m = 400, k = 300, n = 530;
