@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  * 2·M·K·N / time. A training shape below 0.9× OpenBLAS, or one layout far behind the others, means the
  * kernel or the packing of that layout needs work; a small shape where {@code scalar} beats {@code simd}
  * means the small path's threshold or form is wrong. {@code packingOnCall} beside {@code prepacked} is what packing a
- * frozen weight once ({@code PackedMatrix}) saves per product, at a training step's shapes: all rows, SparseLoRA's
- * dense output-token group (256 rows) and the classifier on it. Uses all cores ({@code Parallel.current()}).
+ * frozen weight once ({@code PackedMatrix}) saves per product, at a training step's shapes: stories110M's
+ * projections and classifier (512 rows), qwen2.5-0.5b's on SparseLoRA's 128 output-token rows and its 128-wide
+ * k/v projection. Uses all cores ({@code Parallel.current()}).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -98,16 +99,19 @@ public class MatMulBench {
     /**
      * The forward layout at the training shapes with each register tile and two depths of k block: do the tile
      * {@code GemmPlan.forMachine} picks (12 rows with 32 vector registers, 6 with 16) and its kc (768 on a 1 MiB
-     * L2) beat the others here? mc follows kc as the plan sizes it (the A block in 3/8 of L2).
+     * L2) beat the others here, and do stretched blocks ({@code GemmPlan.stretch}: k = 896 and m = 128 one block
+     * each) beat the strict cut? mc follows kc as the plan sizes it (the A block in 3/8 of L2).
      */
     @State(Scope.Benchmark)
     public static class Tiles extends Operands {
-        @Param({"2048x768x2048", "2048x2048x5632", "512x2048x8192"})
+        @Param({"2048x768x2048", "2048x2048x5632", "512x2048x8192", "128x896x4864"})
         String shape;
         @Param({"6", "12"})
         int tileRows;
         @Param({"384", "768"})
         int kc;
+        @Param({"true", "false"})
+        boolean stretch;
         GemmPlan plan;
 
         @Setup
@@ -116,7 +120,7 @@ public class MatMulBench {
             GemmPlan base = GemmPlan.forTile(tileRows, Machine.current());
             long rows = Machine.current().l2() * 3 / 8 / ((long) kc * Float.BYTES);
             int mc = (int) Math.max(tileRows, Math.min(4096, rows) / tileRows * tileRows);
-            plan = new GemmPlan(tileRows, kc, mc, base.nc());
+            plan = new GemmPlan(tileRows, kc, mc, base.nc(), stretch);
         }
     }
 
@@ -129,7 +133,7 @@ public class MatMulBench {
     /** The frozen-weight layouts (abT: x·Wᵀ, ab: dy·W) with W packed once beforehand, as a training backend keeps it. */
     @State(Scope.Benchmark)
     public static class Packed extends Operands {
-        @Param({"2048x768x2048", "256x768x2048", "256x768x32000"})
+        @Param({"512x768x768", "512x2048x768", "512x768x32000", "128x896x4864", "128x4864x896", "512x896x128"})
         String shape;
         @Param({"abT", "ab"})
         String layout;
