@@ -1,0 +1,101 @@
+package org.sparselora4j.autograd;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Wall time of every op of a step by where it was made ({@code bench step --breakdown}): an op's forward is the
+ * time since the previous op's result was made on the timed thread (ops run one after another there, their kernels
+ * spread over threads inside), its backward the time its closure runs. Labels are the op's method and its caller,
+ * found by walking the stack once per op (excluded from the times). Off unless {@link #begin} was called; then it
+ * times only the thread that called it.
+ */
+public final class OpTimer {
+    /** One label's sums: forward and backward nanoseconds and calls. */
+    public record Entry(String method, String label, long forwardNanos, long forwardCalls, long backwardNanos, long backwardCalls) {
+        public long nanos() {
+            return forwardNanos + backwardNanos;
+        }
+    }
+
+    private static volatile Thread thread;
+    private static String method = "";
+    private static long mark;
+    private static boolean inBackward;
+    private static final Map<String, long[]> SUMS = new HashMap<>();
+    private static final StackWalker WALKER = StackWalker.getInstance();
+
+    private OpTimer() {
+    }
+
+    /** Times the calling thread's ops from now on, under {@code methodName}. */
+    public static synchronized void begin(String methodName) {
+        thread = Thread.currentThread();
+        method = methodName;
+        inBackward = false;
+        mark = System.nanoTime();
+    }
+
+    /** Stops timing (what was summed stays). */
+    public static synchronized void end() {
+        thread = null;
+    }
+
+    /** Everything summed so far, largest total first; and clears it. */
+    public static synchronized List<Entry> drain() {
+        List<Entry> out = new ArrayList<>();
+        SUMS.forEach((k, v) -> {
+            int bar = k.indexOf('|');
+            out.add(new Entry(k.substring(0, bar), k.substring(bar + 1), v[0], v[1], v[2], v[3]));
+        });
+        SUMS.clear();
+        out.sort(Comparator.comparingLong(Entry::nanos).reversed());
+        return out;
+    }
+
+    /** Called as an op's result is made: its label when timing (the forward time summed), else null. */
+    static String forward() {
+        if (thread != Thread.currentThread()) return null;
+        long now = System.nanoTime();
+        String label = caller();
+        if (!inBackward) add(label, 0, now - mark);
+        mark = System.nanoTime();
+        return label;
+    }
+
+    /** Before a backward closure runs: a start time when timing, else 0. */
+    static long startBackward() {
+        if (thread != Thread.currentThread()) return 0;
+        inBackward = true;
+        return System.nanoTime();
+    }
+
+    /** After a backward closure started at {@code t0} ran. */
+    static void endBackward(String label, long t0) {
+        if (t0 == 0) return;
+        add(label == null ? "(made before timing)" : label, 2, System.nanoTime() - t0);
+        inBackward = false;
+        mark = System.nanoTime();
+    }
+
+    private static void add(String label, int slot, long nanos) {
+        long[] s = SUMS.computeIfAbsent(method + "|" + label, k -> new long[4]);
+        s[slot] += nanos;
+        s[slot + 1]++;
+    }
+
+    private static String caller() {
+        return WALKER.walk(frames -> frames
+                .filter(f -> !f.getClassName().equals(Var.class.getName()) && !f.getClassName().equals(OpTimer.class.getName()))
+                .limit(2)
+                .map(f -> {
+                    String c = f.getClassName();
+                    return c.substring(c.lastIndexOf('.') + 1) + "." + f.getMethodName();
+                })
+                .collect(Collectors.joining(" < ")));
+    }
+}
