@@ -53,10 +53,6 @@ public final class GatheredMatMul {
         Checks.equal("rowsAb", "gradient width", dy.cols(), k, dy, w);
         rows.checkBelow(w.rows(), "rows of w " + w.shape());
         Checks.output("rowsAb", out, n, in);
-        if (NarrowGathered.suits(k, w) && !dy.isCompact()) {
-            NarrowGathered.rowsAb(dy, w, rows.values(), out, accumulate);
-            return;
-        }
         Operand wRows = Operand.rowMajor(w).withRowIndex(rows.values());
         MatMul.multiply(Operand.rowMajor(dy.data(), dy.offset(), k), wRows, n, k, in, out, accumulate);
     }
@@ -74,10 +70,6 @@ public final class GatheredMatMul {
         cols.checkBelow(in, "columns of w " + w.shape());
         Checks.output("colsAbT", out, n, outF);
         int[] idx = cols.values();
-        if (NarrowGathered.suits(k, w) && !x.isCompact()) {
-            NarrowGathered.colsAbT(compactInput ? x : Gather.columns(x, cols), w, idx, out, accumulate);
-            return;
-        }
         Operand xk = Operand.rowMajor(x.data(), x.offset(), xw);
         Operand wt = Operand.transposed(w).withRowIndex(idx);
         if (!compactInput) {
@@ -137,10 +129,6 @@ public final class GatheredMatMul {
         Checks.equal("rowsAbT", "input width", w.cols(), in, x, w);
         rows.checkBelow(w.rows(), "rows of w " + w.shape());
         Checks.output("rowsAbT", out, n, k);
-        if (NarrowGathered.suits(k, w) && !x.isCompact()) {
-            NarrowGathered.rowsAbT(x, w, rows.values(), out, accumulate);
-            return;
-        }
         int[] idx = rows.values();
         float[] xd = x.data(), wd = w.data(), od = out.data();
         for (int i = 0; i < n; i++) {
@@ -159,10 +147,6 @@ public final class GatheredMatMul {
         Checks.equal("rowsAb", "gradient width", dy.cols(), k, dy, w);
         rows.checkBelow(w.rows(), "rows of w " + w.shape());
         Checks.output("rowsAb", out, n, in);
-        if (NarrowGathered.suits(k, w) && !dy.isCompact()) {
-            NarrowGathered.rowsAb(dy, w, rows.values(), out, accumulate);
-            return;
-        }
         int[] idx = rows.values();
         float[] dd = dy.data(), wd = w.data(), od = out.data();
         for (int i = 0; i < n; i++) {
@@ -200,10 +184,6 @@ public final class GatheredMatMul {
         Checks.equal("colsAb", "gradient width", dy.cols(), outF, dy, w);
         cols.checkBelow(in, "columns of w " + w.shape());
         Checks.output("colsAb", out, n, k);
-        if (NarrowGathered.suits(k, w) && !dy.isCompact()) {
-            NarrowGathered.colsAb(dy, w, cols.values(), out, accumulate);
-            return;
-        }
         int[] idx = cols.values();
         float[] dd = dy.data(), wd = w.data(), od = out.data();
         for (int i = 0; i < n; i++) {

@@ -4,12 +4,14 @@ import org.sparselora4j.tensor.Parallel;
 import org.sparselora4j.tensor.Tensor;
 
 /**
- * {@link GatheredMatMul}'s products when few channels are kept (at most {@link #MAX_KEPT}; SparseLoRA's FFN at
- * 99% sparsity keeps 48 of 4864): the kept rows or columns of w are copied into a small (kept, width) factor and
- * the product runs on the rank-r {@link LowRank} kernels, which read the wide operand once where it lies. The
- * packed GEMM would pack all of that operand (n x 896 at least) for a product only kept columns wide, and its
- * register tiles would mostly pad a dimension of a few dozen: 30-80 GFLOP/s at 384 x 896 x 48 on 2 Zen 4 cores.
- * Same results as {@link GatheredMatMul}'s definitions (the {@code …Scalar} twins there) up to summation order.
+ * {@link GatheredMatMul}'s products whose output is few kept channels wide (at most {@link #MAX_KEPT}; SparseLoRA's
+ * FFN at 99% sparsity keeps 48 of 4864): x·w[rows]ᵀ and dy·w[:, cols]. The kept rows or columns of w are copied
+ * into a small (kept, width) factor and the product runs on {@link LowRank#project}, which reads the wide operand
+ * once where it lies; the packed GEMM would pack all of it for a product a few dozen columns wide (384 x 896 x 48
+ * on 2 Zen 4 cores: 400 vs 600 µs for x·w[rows]ᵀ, 600 vs 900 for dy·w[:, cols]). The products whose output is
+ * wide (dy·w[rows], x[:, cols]·w[:, cols]ᵀ) stay on the GEMM: {@link LowRank#expand} at rank 48 passes over the
+ * output six times and was slower there. Same results as {@link GatheredMatMul}'s definitions (the
+ * {@code …Scalar} twins there) up to summation order.
  */
 final class NarrowGathered {
     /** Most kept channels this path takes; above it the packed GEMM's tiles fill. */
@@ -26,18 +28,6 @@ final class NarrowGathered {
     /** y(n,k) (+)= x(n,in) · w[rows]ᵀ. */
     static void rowsAbT(Tensor x, Tensor w, int[] rows, Tensor out, boolean accumulate) {
         LowRank.project(x, gatherRows(w, rows), 1f, out, accumulate);
-    }
-
-    /** dx(n,in) (+)= dy(n,k) · w[rows]. */
-    static void rowsAb(Tensor dy, Tensor w, int[] rows, Tensor out, boolean accumulate) {
-        if (!accumulate) out.zero();
-        LowRank.expand(dy, gatherRows(w, rows), out);
-    }
-
-    /** y(n,out) (+)= xk(n,k) · w[:,cols]ᵀ, xk the input's kept columns already compact. */
-    static void colsAbT(Tensor xk, Tensor w, int[] cols, Tensor out, boolean accumulate) {
-        if (!accumulate) out.zero();
-        LowRank.expand(xk, gatherColumnsTransposed(w, cols), out);
     }
 
     /** dxk(n,k) (+)= dy(n,out) · w[:,cols]. */
