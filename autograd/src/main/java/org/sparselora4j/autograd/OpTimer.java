@@ -16,9 +16,15 @@ import java.util.stream.Collectors;
  */
 public final class OpTimer {
     /** One label's sums: forward and backward nanoseconds and calls. */
-    public record Entry(String method, String label, long forwardNanos, long forwardCalls, long backwardNanos, long backwardCalls) {
+    public record Entry(String method, String label, long forwardNanos, long forwardCalls, long backwardNanos, long backwardCalls,
+                        long cpuNanos) {
         public long nanos() {
             return forwardNanos + backwardNanos;
+        }
+
+        /** CPU time of the timed thread and the pool's threads over the op, per wall time: 1 where it ran on one thread. */
+        public double threadsBusy() {
+            return nanos() == 0 ? 0 : (double) cpuNanos / nanos();
         }
     }
 
@@ -26,18 +32,35 @@ public final class OpTimer {
     private static String method = "";
     private static long mark;
     private static boolean inBackward;
+    private static long cpuMark;
+    private static long[] threadIds = new long[0];
     private static final Map<String, long[]> SUMS = new HashMap<>();
     private static final StackWalker WALKER = StackWalker.getInstance();
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private OpTimer() {
     }
 
-    /** Times the calling thread's ops from now on, under {@code methodName}. */
-    public static synchronized void begin(String methodName) {
+    /**
+     * Times the calling thread's ops from now on, under {@code methodName}; CPU time is summed over it and the
+     * threads named {@code poolPrefix}… (the kernels' pool).
+     */
+    public static synchronized void begin(String methodName, String poolPrefix) {
         thread = Thread.currentThread();
         method = methodName;
         inBackward = false;
+        java.util.List<Long> ids = new java.util.ArrayList<>();
+        ids.add(thread.threadId());
+        for (Thread t : Thread.getAllStackTraces().keySet()) if (t.getName().startsWith(poolPrefix)) ids.add(t.threadId());
+        threadIds = ids.stream().mapToLong(Long::longValue).toArray();
         mark = System.nanoTime();
+        cpuMark = cpu();
+    }
+
+    private static long cpu() {
+        long sum = 0;
+        for (long id : threadIds) sum += Math.max(0, THREADS.getThreadCpuTime(id));
+        return sum;
     }
 
     /** Stops timing (what was summed stays). */
@@ -50,7 +73,7 @@ public final class OpTimer {
         List<Entry> out = new ArrayList<>();
         SUMS.forEach((k, v) -> {
             int bar = k.indexOf('|');
-            out.add(new Entry(k.substring(0, bar), k.substring(bar + 1), v[0], v[1], v[2], v[3]));
+            out.add(new Entry(k.substring(0, bar), k.substring(bar + 1), v[0], v[1], v[2], v[3], v[4]));
         });
         SUMS.clear();
         out.sort(Comparator.comparingLong(Entry::nanos).reversed());
@@ -60,10 +83,11 @@ public final class OpTimer {
     /** Called as an op's result is made: its label when timing (the forward time summed), else null. */
     static String forward() {
         if (thread != Thread.currentThread()) return null;
-        long now = System.nanoTime();
+        long now = System.nanoTime(), cpu = cpu();
         String label = caller();
-        if (!inBackward) add(label, 0, now - mark);
+        if (!inBackward) add(label, 0, now - mark, cpu - cpuMark);
         mark = System.nanoTime();
+        cpuMark = cpu();
         return label;
     }
 
@@ -71,21 +95,25 @@ public final class OpTimer {
     static long startBackward() {
         if (thread != Thread.currentThread()) return 0;
         inBackward = true;
+        cpuMark = cpu();
         return System.nanoTime();
     }
 
     /** After a backward closure started at {@code t0} ran. */
     static void endBackward(String label, long t0) {
         if (t0 == 0) return;
-        add(label == null ? "(made before timing)" : label, 2, System.nanoTime() - t0);
+        long now = System.nanoTime(), cpu = cpu();
+        add(label == null ? "(made before timing)" : label, 2, now - t0, cpu - cpuMark);
         inBackward = false;
         mark = System.nanoTime();
+        cpuMark = cpu();
     }
 
-    private static void add(String label, int slot, long nanos) {
-        long[] s = SUMS.computeIfAbsent(method + "|" + label, k -> new long[4]);
+    private static void add(String label, int slot, long nanos, long cpuNanos) {
+        long[] s = SUMS.computeIfAbsent(method + "|" + label, k -> new long[5]);
         s[slot] += nanos;
         s[slot + 1]++;
+        s[4] += cpuNanos;
     }
 
     private static String caller() {

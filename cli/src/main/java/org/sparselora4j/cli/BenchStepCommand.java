@@ -229,7 +229,7 @@ final class BenchStepCommand implements Command {
             });
             StepBenchmark.StepListener listener = timed == null ? (m, t) -> { } : (m, t) -> {
                 timed.count(m.name(), t);
-                if (t) OpTimer.begin(m.name());
+                if (t) OpTimer.begin(m.name(), "sparselora4j-");
                 else OpTimer.end();
             };
             List<StepBenchmark.Result> results = StepBenchmark.runInterleaved(built, batch, warmup, steps, new Parallel(threads), err, resetPredictors,

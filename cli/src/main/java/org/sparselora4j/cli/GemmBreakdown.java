@@ -35,20 +35,22 @@ final class GemmBreakdown {
     /** Each method's ops by where they were made: forward and backward ms per timed step, the largest first. */
     static void printOps(List<OpTimer.Entry> entries, List<StepBenchmark.Result> results, int steps, PrintStream err) {
         for (StepBenchmark.Result r : results) {
-            double fwd = 0, bwd = 0;
+            double fwd = 0, bwd = 0, cpu = 0;
             for (OpTimer.Entry e : entries) {
                 if (!e.method().equals(r.method())) continue;
                 fwd += e.forwardNanos() / 1e6 / steps;
                 bwd += e.backwardNanos() / 1e6 / steps;
+                cpu += e.cpuNanos() / 1e6 / steps;
             }
             if (fwd + bwd == 0) continue;
-            err.printf("ops %s: median step %.0f ms, ops' forward %.0f ms, backward %.0f ms%n", r.method(), r.medianMs(), fwd, bwd);
+            err.printf("ops %s: median step %.0f ms, ops' forward %.0f ms, backward %.0f ms, CPU of the step's threads %.0f ms (%.2f busy)%n",
+                    r.method(), r.medianMs(), fwd, bwd, cpu, cpu / (fwd + bwd));
             for (OpTimer.Entry e : entries) {
                 if (!e.method().equals(r.method())) continue;
                 double ms = e.nanos() / 1e6 / steps;
                 if (ms < 1) continue;
-                err.printf("ops %s: %8.1f ms = fwd %7.1f (%5.1f calls) + bwd %7.1f  %s%n", r.method(), ms, e.forwardNanos() / 1e6 / steps,
-                        (double) e.forwardCalls() / steps, e.backwardNanos() / 1e6 / steps, e.label());
+                err.printf("ops %s: %8.1f ms = fwd %7.1f (%5.1f calls) + bwd %7.1f, %.2f threads busy  %s%n", r.method(), ms,
+                        e.forwardNanos() / 1e6 / steps, (double) e.forwardCalls() / steps, e.backwardNanos() / 1e6 / steps, e.threadsBusy(), e.label());
             }
         }
     }
