@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
  * time since the previous op's result was made on the timed thread (ops run one after another there, their kernels
  * spread over threads inside), its backward the time its closure runs. Labels are the op's method and its caller,
  * found by walking the stack once per op (excluded from the times). Off unless {@link #begin} was called; then it
- * times only the thread that called it.
+ * times only the thread that called it. CPU time counts that thread and the pool threads alive at {@link #begin}
+ * (a pool thread started later is missed, so "threads busy" is then low).
  */
 public final class OpTimer {
     /** One label's sums: forward and backward nanoseconds and calls. */
@@ -113,7 +114,7 @@ public final class OpTimer {
         long[] s = SUMS.computeIfAbsent(method + "|" + label, k -> new long[5]);
         s[slot] += nanos;
         s[slot + 1]++;
-        s[4] += cpuNanos;
+        s[4] += Math.max(0, cpuNanos); // a pool thread that ended mid-op (its clock then reads 0) adds nothing
     }
 
     private static String caller() {
