@@ -13,7 +13,9 @@ import java.util.stream.Collectors;
  * spread over threads inside), its backward the time its closure runs. Labels are the op's method and its caller,
  * found by walking the stack once per op (excluded from the times). Off unless {@link #begin} was called; then it
  * times only the thread that called it. CPU time counts that thread and the pool threads alive at {@link #begin}
- * (a pool thread started later is missed, so "threads busy" is then low).
+ * (a pool thread started later is missed, so "threads busy" is then low). With checkpointing, the closures of a
+ * block's recomputed ops run inside the block's own closure and count in both; a closure's CPU time after a
+ * nested one counts from where that ended.
  */
 public final class OpTimer {
     /** One label's sums: forward and backward nanoseconds and calls. */
@@ -32,7 +34,7 @@ public final class OpTimer {
     private static volatile Thread thread;
     private static String method = "";
     private static long mark;
-    private static boolean inBackward;
+    private static int backwardDepth; // closures running: a checkpointed block runs a backward inside its own
     private static long cpuMark;
     private static long[] threadIds = new long[0];
     private static final Map<String, long[]> SUMS = new HashMap<>();
@@ -49,7 +51,7 @@ public final class OpTimer {
     public static synchronized void begin(String methodName, String poolPrefix) {
         thread = Thread.currentThread();
         method = methodName;
-        inBackward = false;
+        backwardDepth = 0;
         java.util.List<Long> ids = new java.util.ArrayList<>();
         ids.add(thread.threadId());
         for (Thread t : Thread.getAllStackTraces().keySet()) if (t.getName().startsWith(poolPrefix)) ids.add(t.threadId());
@@ -86,7 +88,7 @@ public final class OpTimer {
         if (thread != Thread.currentThread()) return null;
         long now = System.nanoTime(), cpu = cpu();
         String label = caller();
-        if (!inBackward) add(label, 0, now - mark, cpu - cpuMark);
+        if (backwardDepth == 0) add(label, 0, now - mark, cpu - cpuMark);
         mark = System.nanoTime();
         cpuMark = cpu();
         return label;
@@ -95,7 +97,7 @@ public final class OpTimer {
     /** Before a backward closure runs: a start time when timing, else 0. */
     static long startBackward() {
         if (thread != Thread.currentThread()) return 0;
-        inBackward = true;
+        backwardDepth++;
         cpuMark = cpu();
         return System.nanoTime();
     }
@@ -105,7 +107,7 @@ public final class OpTimer {
         if (t0 == 0) return;
         long now = System.nanoTime(), cpu = cpu();
         add(label == null ? "(made before timing)" : label, 2, now - t0, cpu - cpuMark);
-        inBackward = false;
+        backwardDepth--;
         mark = System.nanoTime();
         cpuMark = cpu();
     }
