@@ -194,6 +194,33 @@ public final class LinearOps {
     }
 
     /**
+     * y = x[:, cols] · w[:, cols]ᵀ + u · bᵀ with w frozen (on {@code backend}): SparseLoRA's down or o projection of
+     * the sparse tokens, its base on the kept input channels and its dense LoRA term in one (n, out) tensor, as
+     * {@link #linearPlusLowRank} is for the dense path (no copy of the base result for {@link #addLowRank}).
+     * x is full width (n, in), or compact (n, k) with {@code compactInput}. dx[:, cols] = dy · w[:, cols];
+     * du = dy · b; db = dyᵀ · u.
+     */
+    public static Var linearColsPlusLowRank(Var x, Var w, Index cols, boolean compactInput, Backend backend, Var u, Var b) {
+        requireFrozen(w, "linearColsPlusLowRank");
+        Tensor y = Tensor.zeros(x.rows(), w.rows());
+        backend.colsAbT(x.value(), w.value(), cols, compactInput, y, false);
+        Tensor bt = LowRank.transpose(b.value());                                // (r, out)
+        LowRank.expand(u.value(), bt, y);
+        return Var.op(y, dy -> {
+            if (x.requiresGrad()) {
+                if (compactInput) {
+                    backend.colsAb(dy, w.value(), cols, x.gradBuffer(), true);
+                } else {
+                    Tensor dxk = Tensor.zeros(dy.rows(), cols.size());         // (n, k)
+                    backend.colsAb(dy, w.value(), cols, dxk, false);
+                    Gather.scatterAddColumns(dxk, cols, x.gradBuffer());
+                }
+            }
+            lowRankBackward(dy, u, b, bt);
+        }, x, w, u, b);
+    }
+
+    /**
      * y = base + u · bᵀ: a low-rank term added onto a result already made (SparseLoRA's scattered or gathered
      * base), in one copy of it and the GEMM's accumulate mode. dbase = dy; du = dy · b; db = dyᵀ · u.
      */

@@ -61,7 +61,11 @@ public final class Tape {
             if (closure == null && !node.isLeaf() && node.isFreed()) {
                 throw new IllegalStateException("backward through " + node + " whose graph a previous backward freed; pass retainGraph");
             }
-            if (closure != null && node.grad() != null) closure.apply(node.grad());
+            if (closure != null && node.grad() != null) {
+                long t0 = OpTimer.startBackward();
+                closure.apply(node.grad());
+                OpTimer.endBackward(node.timedAs(), t0);
+            }
             if (!retainGraph) node.release();
             node.dropGradIfIntermediate();
         }

@@ -37,6 +37,7 @@ public final class Var {
     private Tensor grad;        // null until something accumulates into it
     private boolean retainGrad; // keep an op result's gradient after backward (leaves always keep theirs)
     private boolean freed;      // the graph behind this op result was released by a backward pass
+    private String timedAs;     // where the op was made, while OpTimer times (else null)
 
     private Var(Tensor value, boolean requiresGrad, boolean leaf, Var[] parents, Backward backward) {
         this.value = value;
@@ -63,10 +64,13 @@ public final class Var {
      * and skip the others.
      */
     public static Var op(Tensor value, Backward backward, Var... parents) {
+        String timed = OpTimer.forward();
         if (!Tape.isRecording() || !anyRequiresGrad(parents)) {
             return new Var(value, false, false, null, null);
         }
-        return new Var(value, true, false, parents.clone(), backward);
+        Var v = new Var(value, true, false, parents.clone(), backward);
+        v.timedAs = timed;
+        return v;
     }
 
     /** True when some of the vars requires a gradient and the tape is recording: worth building a closure. */
@@ -166,6 +170,10 @@ public final class Var {
 
     Backward backward() {
         return backward;
+    }
+
+    String timedAs() {
+        return timedAs;
     }
 
     boolean isFreed() {

@@ -54,6 +54,15 @@ class LinearOpsGradTest {
         Index cols = new Index(new int[] {0, 5, 36});
         Var compact = param(random, 6, 3);
         GradCheck.assertGradients(() -> LinearOps.scatterPlusLowRank(compact, cols, 37, LinearOps.lowRankDown(x, a, 2f), b), compact, x, a, b);
+        Var h = param(random, 6, 37), wd = constant(random, 40, 37), ad = param(random, 8, 37), bd = param(random, 40, 8);
+        for (boolean compactInput : new boolean[] {false, true}) {
+            Var in = compactInput ? compact : h;
+            GradCheck.assertGradients(() -> LinearOps.linearColsPlusLowRank(in, wd, cols, compactInput, Backend.cpu(), LinearOps.lowRankDown(h, ad, 2f), bd),
+                    compactInput ? new Var[] {in, h, ad, bd} : new Var[] {h, ad, bd});
+            Var unfused = LinearOps.addLowRank(LinearOps.linearCols(in, wd, cols, compactInput, Backend.cpu()), LinearOps.lowRankDown(h, ad, 2f), bd);
+            assertThat(LinearOps.linearColsPlusLowRank(in, wd, cols, compactInput, Backend.cpu(), LinearOps.lowRankDown(h, ad, 2f), bd).value().toArray())
+                    .containsExactly(unfused.value().toArray(), within(1e-5f));
+        }
     }
 
     @Test

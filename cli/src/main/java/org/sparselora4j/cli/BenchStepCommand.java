@@ -18,6 +18,7 @@ import org.sparselora4j.models.llama.RopeScaling;
 import org.sparselora4j.models.llama.Target;
 import org.sparselora4j.models.llama.TokenBatch;
 import org.sparselora4j.sparse.SparseLoraMethod;
+import org.sparselora4j.autograd.OpTimer;
 import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.ElementType;
 import org.sparselora4j.tensor.Parallel;
@@ -128,6 +129,7 @@ final class BenchStepCommand implements Command {
                 Args.Flag.value("threads", "threads to use (default: all cores)"),
                 Args.Flag.value("seed", "seed of weights, adapter and tokens (default 42)"),
                 Args.Flag.value("kernel-warmup", "on | off: compile the hot kernels on small operands before the first step (default off)"),
+                Args.Flag.toggle("breakdown", "time every frozen-weight product by kind and m x k x n per method, on stderr after the run"),
                 Args.Flag.toggle("checkpointing", "recompute each decoder block's activations in backward instead of keeping them"),
                 Args.Flag.value("weights", "f32 | bf16 | f16 | q8_0 | q4_0 | q4_k | q6_k: how the frozen matrices are stored, made directly in that type (default f32)"),
                 BackendFlag.FLAG));
@@ -203,14 +205,16 @@ final class BenchStepCommand implements Command {
         TokenBatch batch = StepBenchmark.randomBatch(config.vocabSize(), batchSize, seq, outputTokens, seed);
         boolean frozenBase = kinds.stream().anyMatch(k -> k != Method.FULL);
         // Full fine-tuning has no frozen weights to offload; it runs on the Vector API whatever the flag says.
-        try (Backend backend = frozenBase ? BackendFlag.openForTraining(args, name(), err, estimate.packedBytes()) : BackendFlag.forFullFineTuning(args, name(), err)) {
+        try (Backend opened = frozenBase ? BackendFlag.openForTraining(args, name(), err, estimate.packedBytes()) : BackendFlag.forFullFineTuning(args, name(), err)) {
+            TimedBackend timed = frozenBase && args.flag("breakdown") ? new TimedBackend(opened) : null;
+            Backend backend = timed != null ? timed : opened;
             List<TrainingMethod> built = new ArrayList<>();
             for (Method kind : kinds) {
                 built.add(switch (kind) {
                     // Full fine-tuning updates its weights in place; beside a method whose frozen base the backend
                     // keeps a copy of (a device's weight cache, or the CPU's packed weights: anything but the
                     // shared Backend.cpu()) it gets its own copy (the same seed), so that copy never goes stale.
-                    case FULL -> new FullFineTuning(frozenBase && backend != Backend.cpu() ? LlamaInit.random(config, seed) : weights);
+                    case FULL -> new FullFineTuning(frozenBase && opened != Backend.cpu() ? LlamaInit.random(config, seed) : weights);
                     case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed, backend));
                     case SPARSELORA -> SparseFlags.method(args, "bench step", LoraAdapter.create(weights, loraConfig(args), seed, backend), warmup + steps, 0, seed,
                             null, err);
@@ -223,7 +227,18 @@ final class BenchStepCommand implements Command {
             Runnable resetPredictors = () -> built.forEach(m -> {
                 if (m instanceof SparseLoraMethod sparse) sparse.predictor().resetTime();
             });
-            List<StepBenchmark.Result> results = StepBenchmark.runInterleaved(built, batch, warmup, steps, new Parallel(threads), err, resetPredictors);
+            StepBenchmark.StepListener listener = timed == null ? (m, t) -> { } : (m, t) -> {
+                timed.count(m.name(), t);
+                if (t) OpTimer.begin(m.name(), "sparselora4j-");
+                else OpTimer.end();
+            };
+            List<StepBenchmark.Result> results = StepBenchmark.runInterleaved(built, batch, warmup, steps, new Parallel(threads), err, resetPredictors,
+                    listener);
+            if (timed != null) {
+                OpTimer.end();
+                GemmBreakdown.print(timed.entries(), results, steps, err);
+                GemmBreakdown.printOps(OpTimer.drain(), results, steps, err);
+            }
             StepBenchmark.Result loraResult = kinds.contains(Method.LORA) ? results.get(kinds.indexOf(Method.LORA)) : null;
             for (int m = 0; m < built.size(); m++) {
                 TrainingMethod method = built.get(m);

@@ -66,6 +66,19 @@ class SparseLoraCommandTest {
     }
 
     @Test
+    void breakdownListsEachMethodsProductsAndOps() {
+        CliRun r = CliRun.of("bench", "step", "--preset", "stories260k", "--seq", "32", "--output-tokens", "8", "--batch", "2",
+                "--method", "lora,sparselora", "--sparsity", "uniform:0.5", "--predictor", "random", "--steps", "2", "--warmup", "1", "--threads", "1",
+                "--breakdown");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out().lines().toList()).hasSize(2);
+        assertThat(r.err()).contains("breakdown lora: median step").contains("breakdown sparselora: median step")
+                .containsPattern("breakdown lora: abT +64 +64 +172 ")   // gate and up: 64 rows x dim 64 -> ffn 172
+                .contains("rowsAbT").contains("ops lora: median step").contains("LinearOps.linearPlusLowRank < LoraLinear.forward")
+                .contains("SparseFeedForward.sparse");
+    }
+
+    @Test
     void aBadFfnScoringIsAUsageErrorThatNamesTheFlag() {
         CliRun r = CliRun.of("bench", "step", "--preset", "stories260k", "--method", "sparselora", "--ffn-scoring", "avg", "--steps", "1");
         assertThat(r.exitCode()).isEqualTo(2);

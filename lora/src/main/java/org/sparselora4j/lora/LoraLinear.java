@@ -107,6 +107,15 @@ public final class LoraLinear implements Linear {
     }
 
     /**
+     * x[:, cols]·Wᵀ[cols] + s·dropout(loraInput)·Aᵀ·Bᵀ: the base on the kept input channels (x full width, or compact
+     * (n, k) with {@code compactInput}) plus the LoRA branch on the full-width {@code loraInput}, in one tensor.
+     */
+    public Var colsPlusLora(Var x, Index cols, boolean compactInput, Var loraInput) {
+        Var u = down(loraInput);
+        return LinearOps.linearColsPlusLowRank(x, frozen, cols, compactInput, backend, u, b);
+    }
+
+    /**
      * scatter(compact, cols) + s·dropout(x)·Aᵀ·Bᵀ: a base computed on the kept output channels only (SparseLoRA),
      * zero on the others, plus the LoRA branch on every channel, in one (n, out) tensor.
      */

@@ -69,7 +69,7 @@ public final class SparseAttention implements AttentionBlock {
         TokenBatch b = ctx.batch();
         Var a = AttentionOps.attention(q, k, v, b.batchSize(), b.seqLen(), config.heads(), config.kvHeads(), ctx.valid());
         Var as = split.sparseRows(a);
-        Var os = wo.plusLora(wo.baseCols(baseInput(wo, as), ch.o(), false), as);
+        Var os = wo.baseColsPlusLora(baseInput(wo, as), ch.o(), false, as);
         return split.join(os, xd == null ? null : wo.dense().forward(split.denseRows(a)));
     }
 

@@ -70,7 +70,7 @@ public final class SparseFeedForward implements FeedForward {
             g = gate.scatterPlusLora(g, idx, xs);
             u = up.scatterPlusLora(u, idx, xs);
             Var h = Ops.swiglu(g, u);                                              // (n, hidden)
-            return down.plusLora(down.baseCols(h, idx, false), h);
+            return down.baseColsPlusLora(h, idx, false, h);
         }
         Var h = Ops.swiglu(g, u);                                                  // (n, k)
         Var y = down.baseCols(h, idx, true);

@@ -76,6 +76,14 @@ final class SplitLinear {
         return lora == null ? LinearOps.scatterColumns(compact, cols, outFeatures()) : lora.scatterPlusLora(compact, cols, x);
     }
 
+    /**
+     * {@link #baseCols} plus the LoRA branch on {@code loraInput} (full width) in one op when the projection is
+     * LoRA-wrapped: {@code plusLora(baseCols(x, cols, compactInput), loraInput)} without copying the base result.
+     */
+    Var baseColsPlusLora(Var x, Index cols, boolean compactInput, Var loraInput) {
+        return lora == null ? baseCols(x, cols, compactInput) : lora.colsPlusLora(x, cols, compactInput, loraInput);
+    }
+
     /** y + the LoRA branch on x (full width), or y itself when the projection is not LoRA-wrapped. */
     Var plusLora(Var y, Var x) {
         return lora == null ? y : lora.plusLora(y, x);

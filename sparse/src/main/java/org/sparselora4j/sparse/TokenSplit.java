@@ -53,18 +53,33 @@ public record TokenSplit(int left, int right, int[] sparse, int[] dense) {
         return sparse.length + dense.length;
     }
 
-    /** The sparse group's rows of x (n, d). */
+    /** The sparse group's rows of x (n, d): a view of x where they are one run of rows (one sequence), else a copy. */
     public Var sparseRows(Var x) {
-        return RowOps.takeRows(x, sparse);
+        return rowsOf(x, sparse);
     }
 
-    /** The dense group's rows of x (n, d). */
+    /** The dense group's rows of x (n, d), likewise. */
     public Var denseRows(Var x) {
-        return RowOps.takeRows(x, dense);
+        return rowsOf(x, dense);
+    }
+
+    private static Var rowsOf(Var x, int[] ids) {
+        return consecutive(ids) ? RowOps.sliceRows(x, ids[0], ids[0] + ids.length) : RowOps.takeRows(x, ids);
+    }
+
+    /** True when ids is one run i, i + 1, ... (and not empty). */
+    private static boolean consecutive(int[] ids) {
+        if (ids.length == 0) return false;
+        for (int i = 1; i < ids.length; i++) if (ids[i] != ids[0] + i) return false;
+        return true;
     }
 
     /** Re-joins the two groups' results in token order; an empty group is left out. */
     public Var join(Var sparseResult, Var denseResult) {
+        // One sequence: the context rows, then the output rows: the join is a stack of the two.
+        if (consecutive(sparse) && consecutive(dense) && sparse[0] == 0 && dense[0] == sparse.length) {
+            return RowOps.concatRows(sparseResult, denseResult);
+        }
         List<Var> parts = new ArrayList<>(2);
         List<int[]> ids = new ArrayList<>(2);
         if (sparse.length > 0) {

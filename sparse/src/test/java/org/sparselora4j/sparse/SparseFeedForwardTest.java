@@ -60,6 +60,33 @@ class SparseFeedForwardTest {
         GradCheck.assertGradients(() -> block.forward(x, ctx), inputs.toArray(Var[]::new));
     }
 
+    /** One sequence whose last positions all carry a loss: its groups are runs of rows (views, and a stack to join). */
+    private static TokenBatch oneSequenceLabelledAtTheEnd() {
+        int[] tokens = {3, 1, 4, 1, 5, 9, 2};
+        int[] targets = {-1, -1, -1, -1, 9, 2, 6};
+        return new TokenBatch(1, 7, tokens, targets, new int[] {7});
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"NONE", "DOWN", "ALL"})
+    void gradientsAreExactWhenTheGroupsAreRunsOfRows(String wrapped) {
+        TokenBatch batch = oneSequenceLabelledAtTheEnd();
+        TokenSplit split = TokenSplit.of(batch);
+        assertThat(split.sparse()).containsExactly(0, 1, 2, 3);
+        assertThat(split.dense()).containsExactly(4, 5, 6);
+        Ffn f = ffn(Wrapped.valueOf(wrapped), 11);
+        SparseFeedForward block = sparse(f, Index.of(0, 2, 5, 9, 11));
+        Var x = Var.parameter(Tensor.randn(new SplittableRandom(12), 1f, batch.rows(), C.dim()));
+        ForwardContext ctx = Fixtures.context(C, batch, 0);
+        List<Var> inputs = new ArrayList<>(f.params());
+        inputs.add(x);
+        GradCheck.assertGradients(() -> block.forward(x, ctx), inputs.toArray(Var[]::new));
+        Var xc = Var.constant(x.value());
+        Tensor dense = new FeedForward.Dense(f.gate(), f.up(), f.down()).forward(xc, ctx).value();
+        Tensor all = sparse(f, Index.all(C.hiddenDim())).forward(xc, ctx).value();
+        for (int i = 0; i < dense.size(); i++) assertThat(all.data()[i]).isCloseTo(dense.data()[i], within(1e-5f));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"NONE", "DOWN", "ALL"})
     void keepingEveryChannelIsTheDenseFfn(String wrapped) {

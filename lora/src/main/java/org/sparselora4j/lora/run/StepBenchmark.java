@@ -77,12 +77,34 @@ public final class StepBenchmark {
     /** {@link #runInterleaved(List, TokenBatch, int, int, Parallel, PrintStream)}, running {@code afterWarmup} between the two phases. */
     public static List<Result> runInterleaved(List<TrainingMethod> methods, TokenBatch batch, int warmup, int steps, Parallel parallel,
                                               PrintStream progress, Runnable afterWarmup) {
+        return runInterleaved(methods, batch, warmup, steps, parallel, progress, afterWarmup, (m, timed) -> { });
+    }
+
+    /** Told before each step which method's step runs next and whether it is a timed one. */
+    @FunctionalInterface
+    public interface StepListener {
+        void beforeStep(TrainingMethod method, boolean timed);
+    }
+
+    /** {@link #runInterleaved(List, TokenBatch, int, int, Parallel, PrintStream, Runnable)}, telling {@code listener} of each step. */
+    public static List<Result> runInterleaved(List<TrainingMethod> methods, TokenBatch batch, int warmup, int steps, Parallel parallel,
+                                              PrintStream progress, Runnable afterWarmup, StepListener listener) {
         if (steps < 1 || warmup < 0) throw new IllegalArgumentException("need at least one timed step and no negative warm-up");
         return parallel.call(() -> {
             List<Timer> timers = methods.stream().map(m -> new Timer(m, batch, warmup, steps)).toList();
-            for (Timer t : timers) for (int i = 0; i < warmup; i++) t.step(progress);
+            for (Timer t : timers) {
+                for (int i = 0; i < warmup; i++) {
+                    listener.beforeStep(t.method, false);
+                    t.step(progress);
+                }
+            }
             afterWarmup.run();
-            for (int i = 0; i < steps; i++) for (Timer t : timers) t.step(progress);
+            for (int i = 0; i < steps; i++) {
+                for (Timer t : timers) {
+                    listener.beforeStep(t.method, true);
+                    t.step(progress);
+                }
+            }
             return timers.stream().map(Timer::result).toList();
         });
     }

@@ -33,6 +33,10 @@ public final class GatheredMatMul {
         Checks.equal("rowsAbT", "input width", w.cols(), in, x, w);
         rows.checkBelow(w.rows(), "rows of w " + w.shape());
         Checks.output("rowsAbT", out, n, k);
+        if (NarrowGathered.suits(k, w) && !x.isCompact()) {
+            NarrowGathered.rowsAbT(x, w, rows.values(), out, accumulate);
+            return;
+        }
         Operand wt = Operand.transposed(w).withColIndex(rows.values());
         MatMul.multiply(Operand.rowMajor(x.data(), x.offset(), in), wt, n, in, k, out, accumulate);
     }
@@ -110,6 +114,10 @@ public final class GatheredMatMul {
         Checks.equal("colsAb", "gradient width", dy.cols(), outF, dy, w);
         cols.checkBelow(in, "columns of w " + w.shape());
         Checks.output("colsAb", out, n, k);
+        if (NarrowGathered.suits(k, w) && !dy.isCompact()) {
+            NarrowGathered.colsAb(dy, w, cols.values(), out, accumulate);
+            return;
+        }
         Operand wCols = Operand.rowMajor(w).withColIndex(cols.values());
         MatMul.multiply(Operand.rowMajor(dy.data(), dy.offset(), outF), wCols, n, outF, k, out, accumulate);
     }
