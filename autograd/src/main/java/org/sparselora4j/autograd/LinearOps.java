@@ -164,15 +164,22 @@ public final class LinearOps {
         Tensor y = Tensor.zeros(x.rows(), w.rows());
         backend.colsAbT(x.value(), w.value(), cols, compactInput, y, false);
         return Var.op(y, dy -> {
-            if (!x.requiresGrad()) return;
-            if (compactInput) {
-                backend.colsAb(dy, w.value(), cols, x.gradBuffer(), true);
-            } else {
-                Tensor dxk = Tensor.zeros(dy.rows(), cols.size()); // (n, k)
-                backend.colsAb(dy, w.value(), cols, dxk, false);
-                Gather.scatterAddColumns(dxk, cols, x.gradBuffer());
-            }
+            if (x.requiresGrad()) addColsInputGradient(dy, w, cols, compactInput, backend, x);
         }, x, w);
+    }
+
+    /**
+     * x's gradient from a product on w's kept input channels: dx[:, cols] += dy · w[:, cols] (on {@code backend}),
+     * or dx += it where x is compact (n, k).
+     */
+    private static void addColsInputGradient(Tensor dy, Var w, Index cols, boolean compactInput, Backend backend, Var x) {
+        if (compactInput) {
+            backend.colsAb(dy, w.value(), cols, x.gradBuffer(), true);
+        } else {
+            Tensor dxk = Tensor.zeros(dy.rows(), cols.size()); // (n, k)
+            backend.colsAb(dy, w.value(), cols, dxk, false);
+            Gather.scatterAddColumns(dxk, cols, x.gradBuffer());
+        }
     }
 
     /**
@@ -207,15 +214,7 @@ public final class LinearOps {
         Tensor bt = LowRank.transpose(b.value());                                // (r, out)
         LowRank.expand(u.value(), bt, y);
         return Var.op(y, dy -> {
-            if (x.requiresGrad()) {
-                if (compactInput) {
-                    backend.colsAb(dy, w.value(), cols, x.gradBuffer(), true);
-                } else {
-                    Tensor dxk = Tensor.zeros(dy.rows(), cols.size());         // (n, k)
-                    backend.colsAb(dy, w.value(), cols, dxk, false);
-                    Gather.scatterAddColumns(dxk, cols, x.gradBuffer());
-                }
-            }
+            if (x.requiresGrad()) addColsInputGradient(dy, w, cols, compactInput, backend, x);
             lowRankBackward(dy, u, b, bt);
         }, x, w, u, b);
     }

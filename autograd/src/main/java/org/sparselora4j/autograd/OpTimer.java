@@ -1,5 +1,7 @@
 package org.sparselora4j.autograd;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -39,7 +41,7 @@ public final class OpTimer {
     private static long[] threadIds = new long[0];
     private static final Map<String, long[]> SUMS = new HashMap<>();
     private static final StackWalker WALKER = StackWalker.getInstance();
-    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private OpTimer() {
     }
@@ -52,7 +54,7 @@ public final class OpTimer {
         thread = Thread.currentThread();
         method = methodName;
         backwardDepth = 0;
-        java.util.List<Long> ids = new java.util.ArrayList<>();
+        List<Long> ids = new ArrayList<>();
         ids.add(thread.threadId());
         for (Thread t : Thread.getAllStackTraces().keySet()) if (t.getName().startsWith(poolPrefix)) ids.add(t.threadId());
         threadIds = ids.stream().mapToLong(Long::longValue).toArray();

@@ -1,5 +1,6 @@
 package org.sparselora4j.cli;
 
+import org.sparselora4j.autograd.OpTimer;
 import org.sparselora4j.lora.LoraAdapter;
 import org.sparselora4j.lora.LoraConfig;
 import org.sparselora4j.lora.run.FullFineTuning;
@@ -18,7 +19,6 @@ import org.sparselora4j.models.llama.RopeScaling;
 import org.sparselora4j.models.llama.Target;
 import org.sparselora4j.models.llama.TokenBatch;
 import org.sparselora4j.sparse.SparseLoraMethod;
-import org.sparselora4j.autograd.OpTimer;
 import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.ElementType;
 import org.sparselora4j.tensor.Parallel;
@@ -129,7 +129,7 @@ final class BenchStepCommand implements Command {
                 Args.Flag.value("threads", "threads to use (default: all cores)"),
                 Args.Flag.value("seed", "seed of weights, adapter and tokens (default 42)"),
                 Args.Flag.value("kernel-warmup", "on | off: compile the hot kernels on small operands before the first step (default off)"),
-                Args.Flag.toggle("breakdown", "time every frozen-weight product by kind and m x k x n per method, on stderr after the run"),
+                Args.Flag.toggle("breakdown", "after the run, on stderr: every frozen-weight product by kind and m x k x n, and every op by where it was made (forward and backward ms, threads busy), per method"),
                 Args.Flag.toggle("checkpointing", "recompute each decoder block's activations in backward instead of keeping them"),
                 Args.Flag.value("weights", "f32 | bf16 | f16 | q8_0 | q4_0 | q4_k | q6_k: how the frozen matrices are stored, made directly in that type (default f32)"),
                 BackendFlag.FLAG));

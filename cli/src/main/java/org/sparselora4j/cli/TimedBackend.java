@@ -49,12 +49,14 @@ final class TimedBackend implements Backend {
         return out;
     }
 
-    private long start() {
-        return on ? System.nanoTime() : 0;
-    }
-
-    private void stop(long t0, String kind, int m, int k, int n) {
-        if (!on) return;
+    /** Runs one product of the wrapped backend, its wall time summed under (label, kind, m, k, n) while counting. */
+    private void time(String kind, int m, int k, int n, Runnable product) {
+        if (!on) {
+            product.run();
+            return;
+        }
+        long t0 = System.nanoTime();
+        product.run();
         long dt = System.nanoTime() - t0;
         long[] s = sums.computeIfAbsent(label + " " + kind + " " + m + " " + k + " " + n, x -> new long[2]);
         s[0]++;
@@ -68,51 +70,37 @@ final class TimedBackend implements Backend {
 
     @Override
     public void abT(Tensor a, Tensor b, Tensor out, boolean accumulate) {
-        long t = start();
-        inner.abT(a, b, out, accumulate);
-        stop(t, "abT", a.rows(), a.cols(), b.rows());
+        time("abT", a.rows(), a.cols(), b.rows(), () -> inner.abT(a, b, out, accumulate));
     }
 
     @Override
     public void ab(Tensor a, Tensor b, Tensor out, boolean accumulate) {
-        long t = start();
-        inner.ab(a, b, out, accumulate);
-        stop(t, "ab", a.rows(), a.cols(), b.cols());
+        time("ab", a.rows(), a.cols(), b.cols(), () -> inner.ab(a, b, out, accumulate));
     }
 
     @Override
     public void aTb(Tensor a, Tensor b, Tensor out, boolean accumulate) {
-        long t = start();
-        inner.aTb(a, b, out, accumulate);
-        stop(t, "aTb", a.cols(), a.rows(), b.cols());
+        time("aTb", a.cols(), a.rows(), b.cols(), () -> inner.aTb(a, b, out, accumulate));
     }
 
     @Override
     public void rowsAbT(Tensor x, Tensor w, Index rows, Tensor out, boolean accumulate) {
-        long t = start();
-        inner.rowsAbT(x, w, rows, out, accumulate);
-        stop(t, "rowsAbT", x.rows(), x.cols(), rows.size());
+        time("rowsAbT", x.rows(), x.cols(), rows.size(), () -> inner.rowsAbT(x, w, rows, out, accumulate));
     }
 
     @Override
     public void rowsAb(Tensor dy, Tensor w, Index rows, Tensor out, boolean accumulate) {
-        long t = start();
-        inner.rowsAb(dy, w, rows, out, accumulate);
-        stop(t, "rowsAb", dy.rows(), rows.size(), w.cols());
+        time("rowsAb", dy.rows(), rows.size(), w.cols(), () -> inner.rowsAb(dy, w, rows, out, accumulate));
     }
 
     @Override
     public void colsAbT(Tensor x, Tensor w, Index cols, boolean compactInput, Tensor out, boolean accumulate) {
-        long t = start();
-        inner.colsAbT(x, w, cols, compactInput, out, accumulate);
-        stop(t, "colsAbT", x.rows(), cols.size(), w.rows());
+        time("colsAbT", x.rows(), cols.size(), w.rows(), () -> inner.colsAbT(x, w, cols, compactInput, out, accumulate));
     }
 
     @Override
     public void colsAb(Tensor dy, Tensor w, Index cols, Tensor out, boolean accumulate) {
-        long t = start();
-        inner.colsAb(dy, w, cols, out, accumulate);
-        stop(t, "colsAb", dy.rows(), w.rows(), cols.size());
+        time("colsAb", dy.rows(), w.rows(), cols.size(), () -> inner.colsAb(dy, w, cols, out, accumulate));
     }
 
     @Override
