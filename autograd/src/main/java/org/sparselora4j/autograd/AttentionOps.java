@@ -4,8 +4,7 @@ import java.util.Arrays;
 import org.sparselora4j.tensor.Parallel;
 import org.sparselora4j.tensor.Shape;
 import org.sparselora4j.tensor.Tensor;
-import org.sparselora4j.tensor.kernel.MatMul;
-import org.sparselora4j.tensor.kernel.PackedMatrix;
+import org.sparselora4j.tensor.kernel.HeadMatMul;
 import org.sparselora4j.tensor.kernel.Softmax;
 
 /**
@@ -94,17 +93,12 @@ public final class AttentionOps {
         long keptSize = (long) batch * heads * g.pairs;
         float[] kept = grad && keptSize <= keepLimit ? new float[(int) keptSize] : null;
         forGroups(g, kept, (b, kvh, bufs) -> {
-            g.gatherHeads(k.value(), b, kvh, bufs.k);
-            g.gatherHeads(v.value(), b, kvh, bufs.v);
-            PackedMatrix keys = PackedMatrix.transposed(bufs.k, bufs.kPacked);   // Kᵀ packed once for every block
+            g.scaledTranspose(k.value(), b, kvh, bufs.kT);                    // scale · Kᵀ   (dh, T)
             for (int t0 = 0; t0 < time; t0 += g.block) {
                 int t1 = Math.min(time, t0 + g.block);
-                Tensor qb = g.gatherQueries(q.value(), b, kvh, t0, t1, bufs.q);
                 Tensor p = bufs.probabilities(t0, t1);
-                g.probabilities(qb, keys.firstColumns(t1), p, b, t0, mask);
-                Tensor ob = bufs.o.rows(0, qb.rows());
-                MatMul.ab(p, bufs.v.rows(0, t1), ob, false);                  // O = P · V[0, t1)   (R, dh)
-                g.scatterQueries(ob, out, b, kvh, t0, t1);
+                g.probabilities(q.value(), bufs.kT, p, b, kvh, t0, mask);
+                g.headsTimesKv(p, v.value(), out, b, kvh, t0, false);         // O = P · V[0, t1)   (bq, dh) per head
             }
         });
         return Var.op(out, dy -> {
@@ -113,42 +107,20 @@ public final class AttentionOps {
             Tensor kGrad = dk ? k.gradBuffer() : null;
             Tensor vGrad = dv ? v.gradBuffer() : null;
             forGroups(g, kept, (b, kvh, bufs) -> {
-                g.gatherHeads(k.value(), b, kvh, bufs.k);
-                g.gatherHeads(v.value(), b, kvh, bufs.v);
-                PackedMatrix keys = kept == null ? PackedMatrix.transposed(bufs.k, bufs.kPacked) : null;
-                PackedMatrix values = dq || dk ? PackedMatrix.transposed(bufs.v, bufs.vPacked) : null;
-                bufs.dkT.zero();
-                bufs.dvT.zero();
+                if (kept == null) g.scaledTranspose(k.value(), b, kvh, bufs.kT);
+                if (dq || dk) g.scaledTranspose(v.value(), b, kvh, bufs.vT);
                 for (int t0 = 0; t0 < time; t0 += g.block) {
                     int t1 = Math.min(time, t0 + g.block);
                     Tensor p = bufs.probabilities(t0, t1);
-                    Tensor kvT = bufs.kvT(t1);
-                    if (kept == null) {
-                        g.probabilities(g.gatherQueries(q.value(), b, kvh, t0, t1, bufs.q), keys.firstColumns(t1), p, b, t0, mask);
-                    }
-                    Tensor dob = g.gatherQueries(dy, b, kvh, t0, t1, bufs.o);                   // dO   (R, dh)
-                    if (dv) {
-                        // dV[0, t1)ᵀ += dOᵀ · P (dh, t1): the same product as Pᵀ · dO, in the layout the kernels
-                        // run fastest (no transposing pack of P).
-                        MatMul.ab(g.gatherQueriesTransposed(dy, b, kvh, t0, t1, bufs.qT), p, kvT, false);
-                        g.addPrefix(kvT, bufs.dvT);
-                    }
+                    if (kept == null) g.probabilities(q.value(), bufs.kT, p, b, kvh, t0, mask);
+                    if (dv) g.headsTransposedTimesQueries(p, dy, vGrad, b, kvh, t0); // dV[0, t1) += Pᵀ · dO
                     if (!dq && !dk) continue;
-                    Tensor dp = Tensor.view(bufs.dp.data(), 0, p.shape());
                     Tensor ds = Tensor.view(bufs.ds.data(), 0, p.shape());
-                    MatMul.multiply(dob, values.firstColumns(t1), dp, false);     // dP = dO · V[0, t1)ᵀ (R, t1)
-                    g.softmaxBackward(p, dp, ds, b, t0, mask);                    // dS, scaled          (R, t1)
-                    if (dk) {
-                        MatMul.ab(g.gatherQueriesTransposed(q.value(), b, kvh, t0, t1, bufs.qT), ds, kvT, false);
-                        g.addPrefix(kvT, bufs.dkT);                               // dK[0, t1)ᵀ += Qᵀ · dS
-                    }
-                    if (dq) {
-                        MatMul.ab(ds, bufs.k.rows(0, t1), dob, false);            // dQ = dS · K[0, t1)  (R, dh)
-                        g.addQueries(dob, qGrad, b, kvh, t0, t1);
-                    }
+                    g.queriesTimes(dy, bufs.vT, ds, b, kvh, t0);                   // dP = dO · (scale · V[0, t1)ᵀ)
+                    g.softmaxBackward(p, ds, b, t0, mask);                         // dS, in place, scaled
+                    if (dk) g.headsTransposedTimesQueries(ds, q.value(), kGrad, b, kvh, t0); // dK[0, t1) += dSᵀ · Q
+                    if (dq) g.headsTimesKv(ds, k.value(), qGrad, b, kvh, t0, true);         // dQ += dS · K[0, t1)
                 }
-                if (dk) g.addHeadsTransposed(bufs.dkT, kGrad, b, kvh);
-                if (dv) g.addHeadsTransposed(bufs.dvT, vGrad, b, kvh);
             });
         }, q, k, v);
     }
@@ -179,13 +151,13 @@ public final class AttentionOps {
         });
     }
 
-    /** Scratch for one group: R = group · bq stacked query rows of a block, keys and values of the sequence. */
+    /** Scratch for one group: scaled Kᵀ and Vᵀ of the sequence, a block's probabilities and their gradient. */
     private static final class Buffers {
-        final Tensor q, o, qT, k, v, dkT, dvT, kvT, dp, ds, p;
-        /** Kᵀ and Vᵀ of the group packed for the GEMM, reused by every block. */
-        final float[] kPacked, vPacked;
+        /** scale · Kᵀ and scale · Vᵀ of the group's kv head, (dh, T): the B operands of S and dP. */
+        final float[] kT, vT;
+        final Tensor ds, p;
         final float[] kept;
-        final int group, block, headSize;
+        final int group, block;
         /** Where the current group's probabilities start in {@link #kept}. */
         long keptBase;
 
@@ -194,25 +166,10 @@ public final class AttentionOps {
             this.kept = kept;
             this.group = g.group;
             this.block = g.block;
-            this.headSize = g.headSize;
-            q = Tensor.zeros(rows, g.headSize);
-            o = Tensor.zeros(rows, g.headSize);
-            k = Tensor.zeros(g.time, g.headSize);
-            v = Tensor.zeros(g.time, g.headSize);
-            kPacked = new float[(int) PackedMatrix.floatsFor(g.headSize, g.time)];
-            vPacked = new float[(int) PackedMatrix.floatsFor(g.headSize, g.time)];
-            qT = Tensor.zeros(g.headSize * rows);
-            dkT = Tensor.zeros(g.headSize, g.time);
-            dvT = Tensor.zeros(g.headSize, g.time);
-            kvT = Tensor.zeros(g.headSize * g.time);
+            kT = new float[g.headSize * g.time];
+            vT = new float[g.headSize * g.time];
             p = kept == null ? Tensor.zeros(rows * g.time) : null;
-            dp = Tensor.zeros(rows * g.time);
             ds = Tensor.zeros(rows * g.time);
-        }
-
-        /** Scratch for a (dh, t1) product. */
-        Tensor kvT(int t1) {
-            return Tensor.view(kvT.data(), 0, Shape.of(headSize, t1));
         }
 
         /** The (group·(t1 − t0), t1) probabilities of block [t0, t1): its slice of the kept array, or scratch. */
@@ -252,94 +209,65 @@ public final class AttentionOps {
             }
         }
 
-        /** Copies kv head kvh of sequence b, (T, dh), out of k or v (batch·time, kvHeads·dh) into {@code block}. */
-        void gatherHeads(Tensor wide, int b, int kvh, Tensor block) {
-            int width = wide.cols();
+        /** Where position t of sequence b, head {@code head}, starts in a wide (batch·time, heads·dh) matrix. */
+        private int at(Tensor wide, int b, int t, int head) {
+            return wide.offset() + (b * time + t) * wide.cols() + head * headSize;
+        }
+
+        /** dst (dh, T) = scale · (kv head kvh of sequence b)ᵀ, out of k or v (batch·time, kvHeads·dh). */
+        void scaledTranspose(Tensor wide, int b, int kvh, float[] dst) {
+            float[] src = wide.data();
             for (int t = 0; t < time; t++) {
-                System.arraycopy(wide.data(), wide.offset() + (b * time + t) * width + kvh * headSize, block.data(), t * headSize, headSize);
+                int from = at(wide, b, t, kvh);
+                for (int j = 0; j < headSize; j++) dst[j * time + t] = scale * src[from + j];
             }
-        }
-
-        /** wide[kv head kvh of sequence b] += blockᵀ, block (dh, T): the inverse move of {@link #gatherHeads}, transposed and accumulated. */
-        void addHeadsTransposed(Tensor block, Tensor wide, int b, int kvh) {
-            int width = wide.cols();
-            float[] src = block.data(), dst = wide.data();
-            for (int t = 0; t < time; t++) {
-                int to = wide.offset() + (b * time + t) * width + kvh * headSize;
-                for (int j = 0; j < headSize; j++) dst[to + j] += src[j * time + t];
-            }
-        }
-
-        /** acc[:, 0, t1) += part, part (dh, t1) and acc (dh, T): a block's share of a transposed key or value gradient. */
-        void addPrefix(Tensor part, Tensor acc) {
-            int t1 = part.cols();
-            float[] src = part.data(), dst = acc.data();
-            for (int j = 0; j < headSize; j++) {
-                int from = part.offset() + j * t1, to = acc.offset() + j * time;
-                for (int t = 0; t < t1; t++) dst[to + t] += src[from + t];
-            }
-        }
-
-        /** The transpose of {@link #gatherQueries}: column hh·(t1 − t0) + (t − t0) of the (dh, R) result. */
-        Tensor gatherQueriesTransposed(Tensor wide, int b, int kvh, int t0, int t1, Tensor scratch) {
-            int width = wide.cols(), bq = t1 - t0, cols = group * bq;
-            float[] src = wide.data(), dst = scratch.data();
-            for (int hh = 0; hh < group; hh++) {
-                for (int t = t0; t < t1; t++) {
-                    int from = wide.offset() + (b * time + t) * width + (kvh * group + hh) * headSize;
-                    int col = hh * bq + t - t0;
-                    for (int j = 0; j < headSize; j++) dst[j * cols + col] = src[from + j];
-                }
-            }
-            return Tensor.view(dst, 0, Shape.of(headSize, cols));
         }
 
         /**
-         * Copies positions [t0, t1) of the group's query heads of sequence b into the front of {@code scratch}:
-         * row hh·(t1 − t0) + (t − t0) holds position t of the group's head hh; returns that (R, dh) view.
+         * C (R, t1) = rows [t0, t1) of the group's query heads of {@code wide} (q or dO) · B[:, 0, t1), B (dh, T)
+         * row-major: head hh's (bq, t1) product fills rows hh·bq of C.
          */
-        Tensor gatherQueries(Tensor wide, int b, int kvh, int t0, int t1, Tensor scratch) {
-            int width = wide.cols(), bq = t1 - t0;
+        void queriesTimes(Tensor wide, float[] bT, Tensor cb, int b, int kvh, int t0) {
+            int t1 = cb.cols(), bq = t1 - t0;
             for (int hh = 0; hh < group; hh++) {
-                for (int t = t0; t < t1; t++) {
-                    int from = wide.offset() + (b * time + t) * width + (kvh * group + hh) * headSize;
-                    System.arraycopy(wide.data(), from, scratch.data(), (hh * bq + t - t0) * headSize, headSize);
-                }
-            }
-            return scratch.rows(0, group * bq);
-        }
-
-        /** The inverse move of {@link #gatherQueries}: block rows to their places in {@code wide}. */
-        void scatterQueries(Tensor block, Tensor wide, int b, int kvh, int t0, int t1) {
-            int width = wide.cols(), bq = t1 - t0;
-            for (int hh = 0; hh < group; hh++) {
-                for (int t = t0; t < t1; t++) {
-                    int to = wide.offset() + (b * time + t) * width + (kvh * group + hh) * headSize;
-                    System.arraycopy(block.data(), block.offset() + (hh * bq + t - t0) * headSize, wide.data(), to, headSize);
-                }
-            }
-        }
-
-        /** wide[queries of block [t0, t1)] += block: the same places as {@link #scatterQueries}, accumulated. */
-        void addQueries(Tensor block, Tensor wide, int b, int kvh, int t0, int t1) {
-            int width = wide.cols(), bq = t1 - t0;
-            float[] src = block.data(), dst = wide.data();
-            for (int hh = 0; hh < group; hh++) {
-                for (int t = t0; t < t1; t++) {
-                    int to = wide.offset() + (b * time + t) * width + (kvh * group + hh) * headSize;
-                    int from = block.offset() + (hh * bq + t - t0) * headSize;
-                    for (int j = 0; j < headSize; j++) dst[to + j] += src[from + j];
-                }
+                HeadMatMul.ab(wide.data(), at(wide, b, t0, kvh * group + hh), wide.cols(), bT, 0, time,
+                        cb.data(), cb.offset() + hh * bq * t1, t1, bq, headSize, t1, false);
             }
         }
 
         /**
-         * P (R, t1) = masked softmax of Q·K[0, t1)ᵀ · scale for the block [t0, t1) of sequence b. Query t sees
+         * wide[queries of block [t0, t1)] (+)= A · kv[0, t1) per head: A (R, t1) a block's P or dS, kv the kv head
+         * kvh of sequence b in k or v, wide the output or dQ; head hh reads rows hh·bq of A.
+         */
+        void headsTimesKv(Tensor ab, Tensor kv, Tensor wide, int b, int kvh, int t0, boolean accumulate) {
+            int t1 = ab.cols(), bq = t1 - t0;
+            for (int hh = 0; hh < group; hh++) {
+                HeadMatMul.ab(ab.data(), ab.offset() + hh * bq * t1, t1, kv.data(), at(kv, b, 0, kvh), kv.cols(),
+                        wide.data(), at(wide, b, t0, kvh * group + hh), wide.cols(), bq, t1, headSize, accumulate);
+            }
+        }
+
+        /**
+         * kvGrad[kv head kvh, positions 0, t1)] += Σ over the group's heads of A_hhᵀ · queries_hh: A (R, t1) a
+         * block's P or dS, queries the block's rows of dO or q (wide); dV and dK without any transpose.
+         */
+        void headsTransposedTimesQueries(Tensor ab, Tensor queries, Tensor kvGrad, int b, int kvh, int t0) {
+            int t1 = ab.cols(), bq = t1 - t0;
+            for (int hh = 0; hh < group; hh++) {
+                HeadMatMul.aTb(ab.data(), ab.offset() + hh * bq * t1, t1, queries.data(), at(queries, b, t0, kvh * group + hh),
+                        queries.cols(), kvGrad.data(), at(kvGrad, b, 0, kvh), kvGrad.cols(), t1, bq, headSize, true);
+            }
+        }
+
+        /**
+         * P (R, t1) = masked softmax of Q·(scale·K[0, t1)ᵀ) for the block [t0, t1) of sequence b. Query t sees
          * keys [0, t] that are not padding; the rest of its row is 0, and a padding query's whole row is 0.
          */
-        void probabilities(Tensor qb, PackedMatrix keys, Tensor pb, int b, int t0, boolean[] valid) {
-            MatMul.multiply(qb, keys, pb, false);                             // S = Q · K[0, t1)ᵀ  (R, t1)
-            int t1 = keys.n(), bq = t1 - t0;
+        void probabilities(Tensor q, float[] kT, Tensor pb, int b, int kvh, int t0, boolean[] valid) {
+            queriesTimes(q, kT, pb, b, kvh, t0);                              // S = Q · K[0, t1)ᵀ · scale
+            int t1 = pb.cols(), bq = t1 - t0;
+            boolean padded = false;
+            for (int j = 0; j < t1; j++) padded |= !valid[b * time + j];
             float[] p = pb.data();
             for (int hh = 0; hh < group; hh++) {
                 for (int t = t0; t < t1; t++) {
@@ -348,9 +276,9 @@ public final class AttentionOps {
                         Arrays.fill(p, row, row + t1, 0f);
                         continue;
                     }
-                    for (int j = 0; j <= t; j++) {
+                    if (padded) {
                         // −∞ for padding keys; the query itself is valid, so the row's max stays finite.
-                        p[row + j] = valid[b * time + j] ? p[row + j] * scale : Float.NEGATIVE_INFINITY;
+                        for (int j = 0; j <= t; j++) if (!valid[b * time + j]) p[row + j] = Float.NEGATIVE_INFINITY;
                     }
                     Softmax.inPlace(p, row, t + 1);
                     Arrays.fill(p, row + t + 1, row + t1, 0f);
@@ -358,20 +286,22 @@ public final class AttentionOps {
             }
         }
 
-        /** dS = scale · P ⊙ (dP − Σ dP ⊙ P) for the block [t0, t1), from dp into ds; 0 wherever P is masked. */
-        void softmaxBackward(Tensor pb, Tensor dpb, Tensor dsb, int b, int t0, boolean[] valid) {
+        /**
+         * dS = P ⊙ (dP − Σ dP ⊙ P) for the block [t0, t1), in place in dsb (which holds dP, already scaled
+         * through scale·Vᵀ); 0 wherever P is masked.
+         */
+        void softmaxBackward(Tensor pb, Tensor dsb, int b, int t0, boolean[] valid) {
             int t1 = pb.cols(), bq = t1 - t0;
-            float[] p = pb.data(), dp = dpb.data(), ds = dsb.data();
+            float[] p = pb.data(), ds = dsb.data();
             for (int hh = 0; hh < group; hh++) {
                 for (int t = t0; t < t1; t++) {
                     int row = (hh * bq + t - t0) * t1;
                     if (!valid[b * time + t]) {
-                        Arrays.fill(ds, row, row + t1, 0f);
+                        Arrays.fill(ds, dsb.offset() + row, dsb.offset() + row + t1, 0f);
                         continue;
                     }
-                    Softmax.backward(p, pb.offset() + row, dp, row, ds, row, t + 1, false);
-                    for (int j = 0; j <= t; j++) ds[row + j] *= scale;
-                    Arrays.fill(ds, row + t + 1, row + t1, 0f);
+                    Softmax.backward(p, pb.offset() + row, ds, dsb.offset() + row, ds, dsb.offset() + row, t + 1, false);
+                    Arrays.fill(ds, dsb.offset() + row + t + 1, dsb.offset() + row + t1, 0f);
                 }
             }
         }
