@@ -11,9 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <li>{@link #ab}: C(m, n) (+)= A(m, k) · B(k, n), e.g. O = P · V, dQ = dS · K, S = Q · (scaled Kᵀ);</li>
  * <li>{@link #aTb}: C(m, n) (+)= A(k, m)ᵀ · B(k, n), e.g. dV += Pᵀ · dO, dK += dSᵀ · Q, read as P's rows.</li>
  * </ul>
- * Both run the GEMM's register tiles ({@link MicroKernel}: MR rows × two vectors, MR from the vector registers
- * of the {@link Machine}) on B's rows in place; A's entries are broadcast straight from its rows (ab) or
- * columns (aTb). Packing would cost as much as it saves here: at head size 64 each packed float of P serves only
+ * Both run register tiles on B's rows in place, A's entries broadcast straight from its rows (ab) or columns
+ * (aTb): with 32 vector registers {@link HeadTiles}' 6 rows × four vectors, then the GEMM's {@link MicroKernel}
+ * tiles (MR rows × two vectors, MR from the vector registers of the {@link Machine}). Packing would cost as much as it saves here: at head size 64 each packed float of P serves only
  * 64 output columns. Rows past the last full tile run a 4-row tile and then single rows; columns past the last
  * two-vector panel run masked vectors, so any head size is correct and multiples of 2·lanes are fastest.
  * Single-threaded: the caller splits work over heads.
@@ -24,6 +24,8 @@ public final class HeadMatMul {
     private static final int NR = MicroKernel.NR;
     /** Rows per main tile: 12 where 32 vector registers hold its 24 accumulators, else 6 (AVX2's 16). */
     static final int MR = Machine.current().registers() >= 32 ? MicroKernel.MR_LARGE : MicroKernel.MR_SMALL;
+    /** Whether the 6-row, four-vector {@link HeadTiles} fit the registers (32: AVX-512, AArch64). */
+    static final boolean WIDE = Machine.current().registers() >= 32;
 
     private HeadMatMul() {
     }
@@ -79,23 +81,35 @@ public final class HeadMatMul {
 
     private static void product(float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, float[] c, int co, int ldc,
             int m, int k, int n, boolean acc) {
-        int panels = n / NR * NR;
-        for (int j = 0; j < panels; j += NR) {
-            int i = 0;
-            for (; i + MR <= m; i += MR) MicroKernel.tile(MR, a, ao + i * ars, ars, acs, b, bo + j, ldb, k, c, co + i * ldc + j, ldc, acc);
-            if (i + MicroKernel.MR_SMALL <= m) {
-                MicroKernel.tile6(a, ao + i * ars, ars, acs, b, bo + j, ldb, k, c, co + i * ldc + j, ldc, acc);
-                i += MicroKernel.MR_SMALL;
+        int j = 0;
+        if (WIDE) {
+            for (; j + HeadTiles.COLS <= n; j += HeadTiles.COLS) {
+                int i = 0;
+                for (; i + HeadTiles.ROWS <= m; i += HeadTiles.ROWS) {
+                    HeadTiles.tile6x4(a, ao + i * ars, ars, acs, b, bo + j, ldb, k, c, co + i * ldc + j, ldc, acc);
+                }
+                for (int half = j; half < j + HeadTiles.COLS; half += NR) panel(a, ao, ars, acs, b, bo, ldb, c, co, ldc, i, m, k, half, acc);
             }
-            if (i + 4 <= m) {
-                tile4(a, ao + i * ars, ars, acs, b, bo + j, ldb, k, c, co + i * ldc + j, ldc, acc);
-                i += 4;
-            }
-            for (; i < m; i++) tile1(a, ao + i * ars, acs, b, bo + j, ldb, k, c, co + i * ldc + j, acc);
         }
-        if (panels < n) {
-            for (int i = 0; i < m; i++) edge(a, ao + i * ars, acs, b, bo, ldb, k, panels, n, c, co + i * ldc, acc);
+        for (; j + NR <= n; j += NR) panel(a, ao, ars, acs, b, bo, ldb, c, co, ldc, 0, m, k, j, acc);
+        if (j < n) {
+            for (int i = 0; i < m; i++) edge(a, ao + i * ars, acs, b, bo, ldb, k, j, n, c, co + i * ldc, acc);
         }
+    }
+
+    /** Rows [i, m) of the two-vector panel of C at column j: MR-row tiles, then a 6-, a 4-row tile and single rows. */
+    private static void panel(float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, float[] c, int co, int ldc,
+            int i, int m, int k, int j, boolean acc) {
+        for (; i + MR <= m; i += MR) MicroKernel.tile(MR, a, ao + i * ars, ars, acs, b, bo + j, ldb, k, c, co + i * ldc + j, ldc, acc);
+        if (i + MicroKernel.MR_SMALL <= m) {
+            MicroKernel.tile6(a, ao + i * ars, ars, acs, b, bo + j, ldb, k, c, co + i * ldc + j, ldc, acc);
+            i += MicroKernel.MR_SMALL;
+        }
+        if (i + 4 <= m) {
+            tile4(a, ao + i * ars, ars, acs, b, bo + j, ldb, k, c, co + i * ldc + j, ldc, acc);
+            i += 4;
+        }
+        for (; i < m; i++) tile1(a, ao + i * ars, acs, b, bo + j, ldb, k, c, co + i * ldc + j, acc);
     }
 
     /** Four rows by two vectors of C: {@link MicroKernel#tile}'s order of operations with four rows. */
@@ -120,10 +134,26 @@ public final class HeadMatMul {
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
         }
-        store(c00, c01, c, co, load);
-        store(c10, c11, c, co + ldc, load);
-        store(c20, c21, c, co + 2 * ldc, load);
-        store(c30, c31, c, co + 3 * ldc, load);
+        // Stores written out, not through a helper: a FloatVector passed to a call the JIT does not inline is boxed.
+        int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+        if (load) {
+            c00 = c00.add(FloatVector.fromArray(F, c, co));
+            c01 = c01.add(FloatVector.fromArray(F, c, co + V));
+            c10 = c10.add(FloatVector.fromArray(F, c, r1));
+            c11 = c11.add(FloatVector.fromArray(F, c, r1 + V));
+            c20 = c20.add(FloatVector.fromArray(F, c, r2));
+            c21 = c21.add(FloatVector.fromArray(F, c, r2 + V));
+            c30 = c30.add(FloatVector.fromArray(F, c, r3));
+            c31 = c31.add(FloatVector.fromArray(F, c, r3 + V));
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + V);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + V);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + V);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + V);
     }
 
     /** One row by two vectors of C. */
@@ -135,10 +165,6 @@ public final class HeadMatMul {
             c0 = x.fma(FloatVector.fromArray(F, b, bi), c0);
             c1 = x.fma(FloatVector.fromArray(F, b, bi + V), c1);
         }
-        store(c0, c1, c, co, load);
-    }
-
-    private static void store(FloatVector c0, FloatVector c1, float[] c, int co, boolean load) {
         if (load) {
             c0 = c0.add(FloatVector.fromArray(F, c, co));
             c1 = c1.add(FloatVector.fromArray(F, c, co + V));

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HeadMatMulTest {
     private static final int V = MicroKernel.V;
 
-    /** (m, k, n): rows that hit every tile (12, 6, 4, single), head sizes 32/64/80/128 and odd widths. */
+    /** (m, k, n): rows that hit every tile (6 x 4 vectors, 12 and 6 x 2, 4, single), head sizes 32/64/80/128, odd widths. */
     static Stream<Arguments> sizes() {
         return Stream.of(
                 Arguments.of(1, 1, 1),
@@ -25,6 +25,7 @@ class HeadMatMulTest {
                 Arguments.of(11, 9, V - 1),
                 Arguments.of(13, 5, V + 1),
                 Arguments.of(64, 64, 2 * V + 3),
+                Arguments.of(19, 33, 6 * V + 3),
                 Arguments.of(5, 0, 16),
                 Arguments.of(0, 8, 16));
     }
