@@ -5,6 +5,7 @@ import org.sparselora4j.tensor.Parallel;
 import org.sparselora4j.tensor.Shape;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.HeadMatMul;
+import org.sparselora4j.tensor.kernel.Machine;
 import org.sparselora4j.tensor.kernel.Softmax;
 
 /**
@@ -35,6 +36,10 @@ public final class AttentionOps {
     static final int BLOCK = 64;
     /** Binds single-threaded kernels inside a group when the groups already fill every core. */
     private static final Parallel SERIAL = new Parallel(1);
+    /** Rows per strip of a diagonal block's products: two 6-row register tiles (and one 12-row one). */
+    private static final int STRIP = 12;
+    /** Floats per vector of the kernels: softmax rows are run to whole vectors. */
+    private static final int LANES = Machine.current().lanes();
 
     private AttentionOps() {
     }
@@ -209,6 +214,11 @@ public final class AttentionOps {
             }
         }
 
+        /** n rounded up to whole vectors, at most {@code limit}. */
+        private static int wholeVectors(int n, int limit) {
+            return Math.min(limit, (n + LANES - 1) / LANES * LANES);
+        }
+
         /** Where position t of sequence b, head {@code head}, starts in a wide (batch·time, heads·dh) matrix. */
         private int at(Tensor wide, int b, int t, int head) {
             return wide.offset() + (b * time + t) * wide.cols() + head * headSize;
@@ -237,25 +247,38 @@ public final class AttentionOps {
 
         /**
          * wide[queries of block [t0, t1)] (+)= A · kv[0, t1) per head: A (R, t1) a block's P or dS, kv the kv head
-         * kvh of sequence b in k or v, wide the output or dQ; head hh reads rows hh·bq of A.
+         * kvh of sequence b in k or v, wide the output or dQ; head hh reads rows hh·bq of A. A is 0 right of the
+         * diagonal, so each strip of {@link #STRIP} query rows stops at its last row's key.
          */
         void headsTimesKv(Tensor ab, Tensor kv, Tensor wide, int b, int kvh, int t0, boolean accumulate) {
             int t1 = ab.cols(), bq = t1 - t0;
             for (int hh = 0; hh < group; hh++) {
-                HeadMatMul.ab(ab.data(), ab.offset() + hh * bq * t1, t1, kv.data(), at(kv, b, 0, kvh), kv.cols(),
-                        wide.data(), at(wide, b, t0, kvh * group + hh), wide.cols(), bq, t1, headSize, accumulate);
+                int head = kvh * group + hh;
+                for (int r0 = 0; r0 < bq; r0 += STRIP) {
+                    int r1 = Math.min(bq, r0 + STRIP);
+                    HeadMatMul.ab(ab.data(), ab.offset() + (hh * bq + r0) * t1, t1, kv.data(), at(kv, b, 0, kvh), kv.cols(),
+                            wide.data(), at(wide, b, t0 + r0, head), wide.cols(), r1 - r0, t0 + r1, headSize, accumulate);
+                }
             }
         }
 
         /**
          * kvGrad[kv head kvh, positions 0, t1)] += Σ over the group's heads of A_hhᵀ · queries_hh: A (R, t1) a
-         * block's P or dS, queries the block's rows of dO or q (wide); dV and dK without any transpose.
+         * block's P or dS, queries the block's rows of dO or q (wide); dV and dK without any transpose. The keys
+         * before the block meet every query row; a strip of the block's own keys from r0 on only the rows from r0
+         * (A is 0 above the diagonal).
          */
         void headsTransposedTimesQueries(Tensor ab, Tensor queries, Tensor kvGrad, int b, int kvh, int t0) {
             int t1 = ab.cols(), bq = t1 - t0;
             for (int hh = 0; hh < group; hh++) {
-                HeadMatMul.aTb(ab.data(), ab.offset() + hh * bq * t1, t1, queries.data(), at(queries, b, t0, kvh * group + hh),
-                        queries.cols(), kvGrad.data(), at(kvGrad, b, 0, kvh), kvGrad.cols(), t1, bq, headSize, true);
+                int rows = ab.offset() + hh * bq * t1, head = kvh * group + hh;
+                HeadMatMul.aTb(ab.data(), rows, t1, queries.data(), at(queries, b, t0, head), queries.cols(),
+                        kvGrad.data(), at(kvGrad, b, 0, kvh), kvGrad.cols(), t0, bq, headSize, true);
+                for (int r0 = 0; r0 < bq; r0 += STRIP) {
+                    int r1 = Math.min(bq, r0 + STRIP);
+                    HeadMatMul.aTb(ab.data(), rows + r0 * t1 + t0 + r0, t1, queries.data(), at(queries, b, t0 + r0, head), queries.cols(),
+                            kvGrad.data(), at(kvGrad, b, t0 + r0, kvh), kvGrad.cols(), r1 - r0, bq - r0, headSize, true);
+                }
             }
         }
 
@@ -280,8 +303,12 @@ public final class AttentionOps {
                         // −∞ for padding keys; the query itself is valid, so the row's max stays finite.
                         for (int j = 0; j <= t; j++) if (!valid[b * time + j]) p[row + j] = Float.NEGATIVE_INFINITY;
                     }
-                    Softmax.inPlace(p, row, t + 1);
-                    Arrays.fill(p, row + t + 1, row + t1, 0f);
+                    // The masked keys up to the next whole vector join the softmax as −∞ (e^−∞ = 0): no scalar
+                    // tail, and they come out as the zeros the mask wants.
+                    int len = wholeVectors(t + 1, t1);
+                    Arrays.fill(p, row + t + 1, row + len, Float.NEGATIVE_INFINITY);
+                    Softmax.inPlace(p, row, len);
+                    Arrays.fill(p, row + len, row + t1, 0f);
                 }
             }
         }
@@ -300,8 +327,10 @@ public final class AttentionOps {
                         Arrays.fill(ds, dsb.offset() + row, dsb.offset() + row + t1, 0f);
                         continue;
                     }
-                    Softmax.backward(p, pb.offset() + row, ds, dsb.offset() + row, ds, dsb.offset() + row, t + 1, false);
-                    Arrays.fill(ds, dsb.offset() + row + t + 1, dsb.offset() + row + t1, 0f);
+                    // Up to the next whole vector: P is 0 there, so dS is too, and no scalar tail runs.
+                    int len = wholeVectors(t + 1, t1);
+                    Softmax.backward(p, pb.offset() + row, ds, dsb.offset() + row, ds, dsb.offset() + row, len, false);
+                    Arrays.fill(ds, dsb.offset() + row + len, dsb.offset() + row + t1, 0f);
                 }
             }
         }

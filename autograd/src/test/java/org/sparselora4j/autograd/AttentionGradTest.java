@@ -117,6 +117,39 @@ class AttentionGradTest {
         }
     }
 
+    @Test
+    void headSizesOffTheVectorLengthMatchTheDefinitionOverSeveralStrips() {
+        // Head sizes below, between and above whole vectors, blocks of 32 positions: the diagonal block's products
+        // run in strips of query rows (12, 12, 8), the head products on their masked edge columns.
+        int b = 2, t = 40, nh = 3, nkv = 1;
+        boolean[] valid = new boolean[b * t];
+        for (int i = 0; i < valid.length; i++) valid[i] = i != 3 && i != b * t - 1;
+        for (int dh : new int[] {5, 20, 80}) {
+            Var q = param(random, b * t, nh * dh), k = param(random, b * t, nkv * dh), v = param(random, b * t, nkv * dh);
+            Tensor dy = Tensor.randn(random, 1f, b * t, nh * dh);
+            float[] ref = reference(q.value(), k.value(), v.value(), b, t, nh, nkv, dh, valid).toArray();
+            float[][] first = null;
+            for (long keep : new long[] {AttentionOps.KEEP_LIMIT, 0}) {
+                Var out = AttentionOps.attention(q, k, v, b, t, nh, nkv, valid, keep, 32);
+                float[] o = out.value().toArray();
+                for (int i = 0; i < o.length; i++) assertThat(o[i]).as("head size %d output %d", dh, i).isCloseTo(ref[i], within(2e-5f));
+                float[][] grads = gradients(out, dy, q, k, v);
+                if (first == null) first = grads;
+                for (int x = 0; x < 3; x++) assertThat(grads[x]).as("head size %d input %d", dh, x).containsExactly(first[x], within(1e-5f));
+            }
+        }
+    }
+
+    @Test
+    void gradientsOverSeveralStripsWithAnOddHeadSize() {
+        int b = 1, t = 27, nh = 2, nkv = 1, dh = 5;
+        boolean[] valid = new boolean[b * t];
+        for (int i = 0; i < valid.length; i++) valid[i] = i != 13;
+        Var q = param(random, b * t, nh * dh), k = param(random, b * t, nkv * dh), v = param(random, b * t, nkv * dh);
+        GradCheck.assertGradients(() -> AttentionOps.attention(q, k, v, b, t, nh, nkv, valid, AttentionOps.KEEP_LIMIT, 16), q, k, v);
+        GradCheck.assertGradients(() -> AttentionOps.attention(q, k, v, b, t, nh, nkv, valid, 0, t), q, k, v);
+    }
+
     private static float[][] gradients(Var out, Tensor dy, Var... inputs) {
         for (Var x : inputs) x.zeroGrad();
         Tape.backward(out, dy, false);
