@@ -88,7 +88,11 @@ public final class HeadMatMul {
                 for (; i + HeadTiles.ROWS <= m; i += HeadTiles.ROWS) {
                     HeadTiles.tile6x4(a, ao + i * ars, ars, acs, b, bo + j, ldb, k, c, co + i * ldc + j, ldc, acc);
                 }
-                for (int half = j; half < j + HeadTiles.COLS; half += NR) panel(a, ao, ars, acs, b, bo, ldb, c, co, ldc, i, m, k, half, acc);
+                if (i + 4 <= m) {
+                    HeadTiles.tile4x4(a, ao + i * ars, ars, acs, b, bo + j, ldb, k, c, co + i * ldc + j, ldc, acc);
+                    i += 4;
+                }
+                for (; i < m; i++) HeadTiles.tile1x4(a, ao + i * ars, ars, acs, b, bo + j, ldb, k, c, co + i * ldc + j, ldc, acc);
             }
         }
         for (; j + NR <= n; j += NR) panel(a, ao, ars, acs, b, bo, ldb, c, co, ldc, 0, m, k, j, acc);
