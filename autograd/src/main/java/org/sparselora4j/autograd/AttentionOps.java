@@ -34,8 +34,6 @@ public final class AttentionOps {
     static final long KEEP_LIMIT = 1L << 20;
     /** Query positions per block: small enough to skip most of the masked half, large enough for fast kernels. */
     static final int BLOCK = 64;
-    /** Binds single-threaded kernels inside a group when the groups already fill every core. */
-    private static final Parallel SERIAL = new Parallel(1);
     /** Rows per strip of a diagonal block's products: two 6-row register tiles (and one 12-row one). */
     private static final int STRIP = 12;
     /** Floats per vector of the kernels: softmax rows are run to whole vectors. */
@@ -97,13 +95,13 @@ public final class AttentionOps {
         // The probabilities of every block, kept for the backward when they are small enough (see KEEP_LIMIT).
         long keptSize = (long) batch * heads * g.pairs;
         float[] kept = grad && keptSize <= keepLimit ? new float[(int) keptSize] : null;
-        forGroups(g, kept, (b, kvh, bufs) -> {
-            g.scaledTranspose(k.value(), b, kvh, bufs.kT);                    // scale · Kᵀ   (dh, T)
+        forUnits(g, kept, (u, bufs) -> {
+            g.scaledTranspose(k.value(), u, bufs.kT);                        // scale · Kᵀ   (dh, T)
             for (int t0 = 0; t0 < time; t0 += g.block) {
                 int t1 = Math.min(time, t0 + g.block);
                 Tensor p = bufs.probabilities(t0, t1);
-                g.probabilities(q.value(), bufs.kT, p, b, kvh, t0, mask);
-                g.headsTimesKv(p, v.value(), out, b, kvh, t0, false);         // O = P · V[0, t1)   (bq, dh) per head
+                g.probabilities(q.value(), bufs.kT, p, u, t0, mask);
+                g.headsTimesKv(p, v.value(), out, u, t0, false);             // O = P · V[0, t1)   (bq, dh) per head
             }
         });
         return Var.op(out, dy -> {
@@ -111,48 +109,66 @@ public final class AttentionOps {
             Tensor qGrad = dq ? q.gradBuffer() : null;
             Tensor kGrad = dk ? k.gradBuffer() : null;
             Tensor vGrad = dv ? v.gradBuffer() : null;
-            forGroups(g, kept, (b, kvh, bufs) -> {
-                if (kept == null) g.scaledTranspose(k.value(), b, kvh, bufs.kT);
-                if (dq || dk) g.scaledTranspose(v.value(), b, kvh, bufs.vT);
+            int units = g.units(Parallel.current().threads());
+            int slices = units / (g.batch * g.kvHeads);
+            // Split groups: each slice of a group's heads sums its dK and dV in its own (T, dh) part, added up after.
+            float[][] kParts = dk && slices > 1 ? new float[units][time * g.headSize] : null;
+            float[][] vParts = dv && slices > 1 ? new float[units][time * g.headSize] : null;
+            forUnits(g, kept, (u, bufs) -> {
+                Rows kTo = dk ? (kParts != null ? new Rows(kParts[u.index], 0, g.headSize) : g.kvRows(kGrad, u)) : null;
+                Rows vTo = dv ? (vParts != null ? new Rows(vParts[u.index], 0, g.headSize) : g.kvRows(vGrad, u)) : null;
+                if (kept == null) g.scaledTranspose(k.value(), u, bufs.kT);
+                if (dq || dk) g.scaledTranspose(v.value(), u, bufs.vT);
                 for (int t0 = 0; t0 < time; t0 += g.block) {
                     int t1 = Math.min(time, t0 + g.block);
                     Tensor p = bufs.probabilities(t0, t1);
-                    if (kept == null) g.probabilities(q.value(), bufs.kT, p, b, kvh, t0, mask);
-                    if (dv) g.headsTransposedTimesQueries(p, dy, vGrad, b, kvh, t0); // dV[0, t1) += Pᵀ · dO
+                    if (kept == null) g.probabilities(q.value(), bufs.kT, p, u, t0, mask);
+                    if (dv) g.headsTransposedTimesQueries(p, dy, vTo, u, t0);    // dV[0, t1) += Pᵀ · dO
                     if (!dq && !dk) continue;
                     Tensor ds = Tensor.view(bufs.ds.data(), 0, p.shape());
-                    g.queriesTimes(dy, bufs.vT, ds, b, kvh, t0);                   // dP = dO · (scale · V[0, t1)ᵀ)
-                    g.softmaxBackward(p, ds, b, t0, mask);                         // dS, in place, scaled
-                    if (dk) g.headsTransposedTimesQueries(ds, q.value(), kGrad, b, kvh, t0); // dK[0, t1) += dSᵀ · Q
-                    if (dq) g.headsTimesKv(ds, k.value(), qGrad, b, kvh, t0, true);         // dQ += dS · K[0, t1)
+                    g.queriesTimes(dy, bufs.vT, ds, u, t0);                      // dP = dO · (scale · V[0, t1)ᵀ)
+                    g.softmaxBackward(p, ds, u, t0, mask);                       // dS, in place, scaled
+                    if (dk) g.headsTransposedTimesQueries(ds, q.value(), kTo, u, t0); // dK[0, t1) += dSᵀ · Q
+                    if (dq) g.headsTimesKv(ds, k.value(), qGrad, u, t0, true);       // dQ += dS · K[0, t1)
                 }
             });
+            if (kParts != null) g.addParts(kParts, slices, kGrad);
+            if (vParts != null) g.addParts(vParts, slices, vGrad);
         }, q, k, v);
     }
 
+    /**
+     * The heads [h0, h1) of kv head {@code kvh}'s group in sequence {@code b}: one unit of work, number
+     * {@code index} of {@link Geometry#units}.
+     */
+    private record Unit(int index, int b, int kvh, int h0, int h1) {
+    }
+
+    /** Rows of a (T, dh) matrix: row t at {@code data[offset + t·stride]}. */
+    private record Rows(float[] data, int offset, int stride) {
+    }
+
     @FunctionalInterface
-    private interface GroupBody {
-        void run(int b, int kvHead, Buffers bufs);
+    private interface UnitBody {
+        void run(Unit unit, Buffers bufs);
     }
 
     /**
-     * Runs body for every (sequence, kv head), each worker with its own scratch buffers. With {@code kept}, the
-     * group's probabilities are its slice of that array, so the forward fills it and the backward reads it back.
+     * Runs body for every unit, each worker with its own scratch buffers: a whole (sequence, kv head) group
+     * where the groups fill the cores, else a slice of its query heads. With {@code kept}, the group's
+     * probabilities are its slice of that array, so the forward fills it and the backward reads it back.
      */
-    private static void forGroups(Geometry g, float[] kept, GroupBody body) {
+    private static void forUnits(Geometry g, float[] kept, UnitBody body) {
         Parallel par = Parallel.current();
-        int groups = g.batch * g.kvHeads;
-        boolean fillsCores = groups >= par.threads();
-        par.forRange(groups, (from, to) -> {
+        int units = g.units(par.threads());
+        int slices = units / (g.batch * g.kvHeads);
+        par.forRange(units, (from, to) -> {
             Buffers bufs = new Buffers(g, kept);
-            Runnable work = () -> {
-                for (int t = from; t < to; t++) {
-                    bufs.keptBase = (long) t * g.group * g.pairs;
-                    body.run(t / g.kvHeads, t % g.kvHeads, bufs);
-                }
-            };
-            if (fillsCores) SERIAL.run(work);
-            else work.run();
+            for (int u = from; u < to; u++) {
+                int group = u / slices, slice = u % slices;
+                bufs.keptBase = (long) group * g.group * g.pairs;
+                body.run(new Unit(u, group / g.kvHeads, group % g.kvHeads, slice * g.group / slices, (slice + 1) * g.group / slices), bufs);
+            }
         });
     }
 
@@ -224,60 +240,90 @@ public final class AttentionOps {
             return wide.offset() + (b * time + t) * wide.cols() + head * headSize;
         }
 
-        /** dst (dh, T) = scale · (kv head kvh of sequence b)ᵀ, out of k or v (batch·time, kvHeads·dh). */
-        void scaledTranspose(Tensor wide, int b, int kvh, float[] dst) {
+        /**
+         * Units of work over {@code threads}: every (sequence, kv head) group whole when there are at least as
+         * many groups as threads, else each group split into as many slices of its query heads as it takes to
+         * give every thread one (at most one head a slice).
+         */
+        int units(int threads) {
+            int groups = batch * kvHeads;
+            int slices = groups >= threads ? 1 : Math.min(group, (threads + groups - 1) / groups);
+            return groups * slices;
+        }
+
+        /** The rows of kv head u.kvh of sequence u.b in a wide (batch·time, kvHeads·dh) gradient. */
+        Rows kvRows(Tensor wide, Unit u) {
+            return new Rows(wide.data(), at(wide, u.b(), 0, u.kvh()), wide.cols());
+        }
+
+        /** wide[kv head of each group] += the sum of its slices' parts, parts[group·slices + s] (T, dh). */
+        void addParts(float[][] parts, int slices, Tensor wide) {
+            Parallel.current().forRange(batch * kvHeads * time, time, (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    int group = r / time, t = r % time;
+                    int dst = at(wide, group / kvHeads, t, group % kvHeads);
+                    for (int s = 0; s < slices; s++) {
+                        float[] part = parts[group * slices + s];
+                        for (int j = 0; j < headSize; j++) wide.data()[dst + j] += part[t * headSize + j];
+                    }
+                }
+            });
+        }
+
+        /** dst (dh, T) = scale · (kv head u.kvh of sequence u.b)ᵀ, out of k or v (batch·time, kvHeads·dh). */
+        void scaledTranspose(Tensor wide, Unit u, float[] dst) {
             float[] src = wide.data();
             for (int t = 0; t < time; t++) {
-                int from = at(wide, b, t, kvh);
+                int from = at(wide, u.b(), t, u.kvh());
                 for (int j = 0; j < headSize; j++) dst[j * time + t] = scale * src[from + j];
             }
         }
 
         /**
-         * C (R, t1) = rows [t0, t1) of the group's query heads of {@code wide} (q or dO) · B[:, 0, t1), B (dh, T)
+         * C (R, t1) = rows [t0, t1) of the unit's query heads of {@code wide} (q or dO) · B[:, 0, t1), B (dh, T)
          * row-major: head hh's (bq, t1) product fills rows hh·bq of C.
          */
-        void queriesTimes(Tensor wide, float[] bT, Tensor cb, int b, int kvh, int t0) {
+        void queriesTimes(Tensor wide, float[] bT, Tensor cb, Unit u, int t0) {
             int t1 = cb.cols(), bq = t1 - t0;
-            for (int hh = 0; hh < group; hh++) {
-                HeadMatMul.ab(wide.data(), at(wide, b, t0, kvh * group + hh), wide.cols(), bT, 0, time,
+            for (int hh = u.h0(); hh < u.h1(); hh++) {
+                HeadMatMul.ab(wide.data(), at(wide, u.b(), t0, u.kvh() * group + hh), wide.cols(), bT, 0, time,
                         cb.data(), cb.offset() + hh * bq * t1, t1, bq, headSize, t1, false);
             }
         }
 
         /**
-         * wide[queries of block [t0, t1)] (+)= A · kv[0, t1) per head: A (R, t1) a block's P or dS, kv the kv head
-         * kvh of sequence b in k or v, wide the output or dQ; head hh reads rows hh·bq of A. A is 0 right of the
-         * diagonal, so each strip of {@link #STRIP} query rows stops at its last row's key.
+         * wide[queries of block [t0, t1)] (+)= A · kv[0, t1) per head: A (R, t1) a block's P or dS, kv the unit's
+         * kv head in k or v, wide the output or dQ; head hh reads rows hh·bq of A. A is 0 right of the diagonal,
+         * so each strip of {@link #STRIP} query rows stops at its last row's key.
          */
-        void headsTimesKv(Tensor ab, Tensor kv, Tensor wide, int b, int kvh, int t0, boolean accumulate) {
+        void headsTimesKv(Tensor ab, Tensor kv, Tensor wide, Unit u, int t0, boolean accumulate) {
             int t1 = ab.cols(), bq = t1 - t0;
-            for (int hh = 0; hh < group; hh++) {
-                int head = kvh * group + hh;
+            for (int hh = u.h0(); hh < u.h1(); hh++) {
+                int head = u.kvh() * group + hh;
                 for (int r0 = 0; r0 < bq; r0 += STRIP) {
                     int r1 = Math.min(bq, r0 + STRIP);
-                    HeadMatMul.ab(ab.data(), ab.offset() + (hh * bq + r0) * t1, t1, kv.data(), at(kv, b, 0, kvh), kv.cols(),
-                            wide.data(), at(wide, b, t0 + r0, head), wide.cols(), r1 - r0, t0 + r1, headSize, accumulate);
+                    HeadMatMul.ab(ab.data(), ab.offset() + (hh * bq + r0) * t1, t1, kv.data(), at(kv, u.b(), 0, u.kvh()), kv.cols(),
+                            wide.data(), at(wide, u.b(), t0 + r0, head), wide.cols(), r1 - r0, t0 + r1, headSize, accumulate);
                 }
             }
         }
 
         /**
-         * kvGrad[kv head kvh, positions 0, t1)] += Σ over the group's heads of A_hhᵀ · queries_hh: A (R, t1) a
-         * block's P or dS, queries the block's rows of dO or q (wide); dV and dK without any transpose. The keys
-         * before the block meet every query row; a strip of the block's own keys from r0 on only the rows from r0
-         * (A is 0 above the diagonal).
+         * to[positions 0, t1)] += Σ over the unit's heads of A_hhᵀ · queries_hh: A (R, t1) a block's P or dS,
+         * queries the block's rows of dO or q (wide); dV and dK without any transpose. The keys before the block
+         * meet every query row; a strip of the block's own keys from r0 on only the rows from r0 (A is 0 above
+         * the diagonal).
          */
-        void headsTransposedTimesQueries(Tensor ab, Tensor queries, Tensor kvGrad, int b, int kvh, int t0) {
+        void headsTransposedTimesQueries(Tensor ab, Tensor queries, Rows to, Unit u, int t0) {
             int t1 = ab.cols(), bq = t1 - t0;
-            for (int hh = 0; hh < group; hh++) {
-                int rows = ab.offset() + hh * bq * t1, head = kvh * group + hh;
-                HeadMatMul.aTb(ab.data(), rows, t1, queries.data(), at(queries, b, t0, head), queries.cols(),
-                        kvGrad.data(), at(kvGrad, b, 0, kvh), kvGrad.cols(), t0, bq, headSize, true);
+            for (int hh = u.h0(); hh < u.h1(); hh++) {
+                int rows = ab.offset() + hh * bq * t1, head = u.kvh() * group + hh;
+                HeadMatMul.aTb(ab.data(), rows, t1, queries.data(), at(queries, u.b(), t0, head), queries.cols(),
+                        to.data(), to.offset(), to.stride(), t0, bq, headSize, true);
                 for (int r0 = 0; r0 < bq; r0 += STRIP) {
                     int r1 = Math.min(bq, r0 + STRIP);
-                    HeadMatMul.aTb(ab.data(), rows + r0 * t1 + t0 + r0, t1, queries.data(), at(queries, b, t0 + r0, head), queries.cols(),
-                            kvGrad.data(), at(kvGrad, b, t0 + r0, kvh), kvGrad.cols(), r1 - r0, bq - r0, headSize, true);
+                    HeadMatMul.aTb(ab.data(), rows + r0 * t1 + t0 + r0, t1, queries.data(), at(queries, u.b(), t0 + r0, head), queries.cols(),
+                            to.data(), to.offset() + (t0 + r0) * to.stride(), to.stride(), r1 - r0, bq - r0, headSize, true);
                 }
             }
         }
@@ -286,22 +332,22 @@ public final class AttentionOps {
          * P (R, t1) = masked softmax of Q·(scale·K[0, t1)ᵀ) for the block [t0, t1) of sequence b. Query t sees
          * keys [0, t] that are not padding; the rest of its row is 0, and a padding query's whole row is 0.
          */
-        void probabilities(Tensor q, float[] kT, Tensor pb, int b, int kvh, int t0, boolean[] valid) {
-            queriesTimes(q, kT, pb, b, kvh, t0);                              // S = Q · K[0, t1)ᵀ · scale
+        void probabilities(Tensor q, float[] kT, Tensor pb, Unit u, int t0, boolean[] valid) {
+            queriesTimes(q, kT, pb, u, t0);                              // S = Q · K[0, t1)ᵀ · scale
             int t1 = pb.cols(), bq = t1 - t0;
             boolean padded = false;
-            for (int j = 0; j < t1; j++) padded |= !valid[b * time + j];
+            for (int j = 0; j < t1; j++) padded |= !valid[u.b() * time + j];
             float[] p = pb.data();
-            for (int hh = 0; hh < group; hh++) {
+            for (int hh = u.h0(); hh < u.h1(); hh++) {
                 for (int t = t0; t < t1; t++) {
                     int row = pb.offset() + (hh * bq + t - t0) * t1;
-                    if (!valid[b * time + t]) {
+                    if (!valid[u.b() * time + t]) {
                         Arrays.fill(p, row, row + t1, 0f);
                         continue;
                     }
                     if (padded) {
                         // −∞ for padding keys; the query itself is valid, so the row's max stays finite.
-                        for (int j = 0; j <= t; j++) if (!valid[b * time + j]) p[row + j] = Float.NEGATIVE_INFINITY;
+                        for (int j = 0; j <= t; j++) if (!valid[u.b() * time + j]) p[row + j] = Float.NEGATIVE_INFINITY;
                     }
                     // The masked keys up to the next whole vector join the softmax as −∞ (e^−∞ = 0): no scalar
                     // tail, and they come out as the zeros the mask wants.
@@ -317,13 +363,13 @@ public final class AttentionOps {
          * dS = P ⊙ (dP − Σ dP ⊙ P) for the block [t0, t1), in place in dsb (which holds dP, already scaled
          * through scale·Vᵀ); 0 wherever P is masked.
          */
-        void softmaxBackward(Tensor pb, Tensor dsb, int b, int t0, boolean[] valid) {
+        void softmaxBackward(Tensor pb, Tensor dsb, Unit u, int t0, boolean[] valid) {
             int t1 = pb.cols(), bq = t1 - t0;
             float[] p = pb.data(), ds = dsb.data();
-            for (int hh = 0; hh < group; hh++) {
+            for (int hh = u.h0(); hh < u.h1(); hh++) {
                 for (int t = t0; t < t1; t++) {
                     int row = (hh * bq + t - t0) * t1;
-                    if (!valid[b * time + t]) {
+                    if (!valid[u.b() * time + t]) {
                         Arrays.fill(ds, dsb.offset() + row, dsb.offset() + row + t1, 0f);
                         continue;
                     }

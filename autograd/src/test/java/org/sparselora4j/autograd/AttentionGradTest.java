@@ -179,6 +179,32 @@ class AttentionGradTest {
         assertThat(many).containsExactly(one, within(1e-6f)); // a wrong split would be far off; the JIT may reorder lanes
     }
 
+    @Test
+    void groupsSplitOverThreadsGiveTheSameResultsAndGradients() {
+        // One sequence, one kv head shared by 5 query heads, on 3 threads: the group splits into slices of heads
+        // (1, 2 and 2 heads), each summing its kv gradients apart; kept and recomputed probabilities.
+        int b = 1, t = 70, nh = 5, nkv = 1, dh = 16;
+        boolean[] valid = new boolean[b * t];
+        for (int i = 0; i < valid.length; i++) valid[i] = i != 2;
+        Var q = param(random, b * t, nh * dh), k = param(random, b * t, nkv * dh), v = param(random, b * t, nkv * dh);
+        Tensor dy = Tensor.randn(random, 1f, b * t, nh * dh);
+        for (long keep : new long[] {AttentionOps.KEEP_LIMIT, 0}) {
+            float[][] one = new Parallel(1).call(() -> {
+                Var out = AttentionOps.attention(q, k, v, b, t, nh, nkv, valid, keep, AttentionOps.BLOCK);
+                float[][] g = gradients(out, dy, q, k, v);
+                return new float[][] {out.value().toArray(), g[0], g[1], g[2]};
+            });
+            float[][] split = new Parallel(3).call(() -> {
+                Var out = AttentionOps.attention(q, k, v, b, t, nh, nkv, valid, keep, AttentionOps.BLOCK);
+                float[][] g = gradients(out, dy, q, k, v);
+                return new float[][] {out.value().toArray(), g[0], g[1], g[2]};
+            });
+            for (int x = 0; x < 4; x++) assertThat(split[x]).as("keep %d, result %d", keep, x).containsExactly(one[x], within(1e-5f));
+        }
+        Var q2 = param(random, 6, 3 * 2), k2 = param(random, 6, 2), v2 = param(random, 6, 2);
+        new Parallel(3).run(() -> GradCheck.assertGradients(() -> AttentionOps.attention(q2, k2, v2, 1, 6, 3, 1), q2, k2, v2));
+    }
+
     /** Plain loops in double: per sequence, head and query, a softmax over the allowed keys. */
     private static Tensor reference(Tensor q, Tensor k, Tensor v) {
         return reference(q, k, v, B, T, NH, NKV, DH, VALID);
