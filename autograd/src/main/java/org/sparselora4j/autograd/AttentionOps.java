@@ -16,13 +16,17 @@ import org.sparselora4j.tensor.kernel.Softmax;
  * key j is not padding; a padding query row outputs zeros and gets no gradient. Scores are scaled by
  * 1/sqrt(headSize).
  *
- * <p>Work is split over (sequence, kv head) groups, and inside a group over blocks of {@link #BLOCK} query
- * positions. A block stacks its positions of the group's query heads into one (group·bq, headSize) matrix and
- * meets only the keys up to its last position, t1: S = Q·K[0, t1)ᵀ, P = softmax(S), O = P·V[0, t1). So the
- * masked upper triangle is skipped except inside the diagonal blocks, and a long sequence costs about half the
- * full T×T products ({@link #scoredPairs}). The forward keeps P for the backward while it is at most
- * {@link #KEEP_LIMIT} floats (4 MB); above it the backward recomputes P from q and k (one more matmul) instead of
- * holding that much memory.
+ * <p>Work is split over (sequence, kv head) groups (or slices of a group's query heads where the groups are
+ * fewer than the threads), and inside a group over blocks of {@link #BLOCK} query positions. A block's
+ * positions of the group's query heads meet only the keys up to its last position, t1: S = Q·K[0, t1)ᵀ,
+ * P = softmax(S), O = P·V[0, t1). So the masked upper triangle is skipped except inside the diagonal blocks, and
+ * a long sequence costs about half the full T×T products ({@link #scoredPairs}); inside a diagonal block the
+ * products that sum over keys or queries stop at the diagonal in strips of {@link #STRIP} rows. Every product
+ * runs on {@link HeadMatMul}, which reads a head's rows of q, k, v, dO and writes those of the output and the
+ * gradients in place in their wide layouts: no gathers, scatters or transposed copies but scale·Kᵀ and scale·Vᵀ
+ * (dh, T) per group, which also carry the 1/sqrt(headSize). The forward keeps P for the backward while it is at
+ * most {@link #KEEP_LIMIT} floats (4 MB); above it the backward recomputes P from q and k (one more product)
+ * instead of holding that much memory.
  */
 public final class AttentionOps {
     /**
@@ -34,7 +38,7 @@ public final class AttentionOps {
     static final long KEEP_LIMIT = 1L << 20;
     /** Query positions per block: small enough to skip most of the masked half, large enough for fast kernels. */
     static final int BLOCK = 64;
-    /** Rows per strip of a diagonal block's products: two 6-row register tiles (and one 12-row one). */
+    /** Rows per strip of a diagonal block's products: two 6-row register tiles, or one 12-row one. */
     private static final int STRIP = 12;
     /** Floats per vector of the kernels: softmax rows are run to whole vectors. */
     private static final int LANES = Machine.current().lanes();
