@@ -99,7 +99,7 @@ public final class AttentionOps {
         // The probabilities of every block, kept for the backward when they are small enough (see KEEP_LIMIT).
         long keptSize = (long) batch * heads * g.pairs;
         float[] kept = grad && keptSize <= keepLimit ? new float[(int) keptSize] : null;
-        forUnits(g, kept, (u, bufs) -> {
+        forUnits(g, kept, false, (u, bufs) -> {
             g.scaledTranspose(k.value(), u, bufs.kT);                        // scale · Kᵀ   (dh, T)
             for (int t0 = 0; t0 < time; t0 += g.block) {
                 int t1 = Math.min(time, t0 + g.block);
@@ -118,7 +118,7 @@ public final class AttentionOps {
             // Split groups: each slice of a group's heads sums its dK and dV in its own (T, dh) part, added up after.
             float[][] kParts = dk && slices > 1 ? new float[units][time * g.headSize] : null;
             float[][] vParts = dv && slices > 1 ? new float[units][time * g.headSize] : null;
-            forUnits(g, kept, (u, bufs) -> {
+            forUnits(g, kept, true, (u, bufs) -> {
                 Rows kTo = dk ? (kParts != null ? new Rows(kParts[u.index], 0, g.headSize) : g.kvRows(kGrad, u)) : null;
                 Rows vTo = dv ? (vParts != null ? new Rows(vParts[u.index], 0, g.headSize) : g.kvRows(vGrad, u)) : null;
                 if (kept == null) g.scaledTranspose(k.value(), u, bufs.kT);
@@ -162,12 +162,12 @@ public final class AttentionOps {
      * where the groups fill the cores, else a slice of its query heads. With {@code kept}, the group's
      * probabilities are its slice of that array, so the forward fills it and the backward reads it back.
      */
-    private static void forUnits(Geometry g, float[] kept, UnitBody body) {
+    private static void forUnits(Geometry g, float[] kept, boolean backward, UnitBody body) {
         Parallel par = Parallel.current();
         int units = g.units(par.threads());
         int slices = units / (g.batch * g.kvHeads);
         par.forRange(units, (from, to) -> {
-            Buffers bufs = new Buffers(g, kept);
+            Buffers bufs = new Buffers(g, kept, backward);
             for (int u = from; u < to; u++) {
                 int group = u / slices, slice = u % slices;
                 bufs.keptBase = (long) group * g.group * g.pairs;
@@ -186,15 +186,15 @@ public final class AttentionOps {
         /** Where the current group's probabilities start in {@link #kept}. */
         long keptBase;
 
-        Buffers(Geometry g, float[] kept) {
+        Buffers(Geometry g, float[] kept, boolean backward) {
             int rows = g.group * g.block;
             this.kept = kept;
             this.group = g.group;
             this.block = g.block;
             kT = new float[g.headSize * g.time];
-            vT = new float[g.headSize * g.time];
+            vT = backward ? new float[g.headSize * g.time] : null;
             p = kept == null ? Tensor.zeros(rows * g.time) : null;
-            ds = Tensor.zeros(rows * g.time);
+            ds = backward ? Tensor.zeros(rows * g.time) : null;   // the forward needs no dS scratch
         }
 
         /** The (group·(t1 − t0), t1) probabilities of block [t0, t1): its slice of the kept array, or scratch. */
