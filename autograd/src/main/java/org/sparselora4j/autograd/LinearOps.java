@@ -253,7 +253,7 @@ public final class LinearOps {
      * du += dy · b (n, r) and db += dyᵀ · u (out, r), each one pass over dy with the rank-r kernels; bt = bᵀ (r, out)
      * as the forward made it (b does not change between a forward and its backward).
      */
-    private static void lowRankBackward(Tensor dy, Var u, Var b, Tensor bt) {
+    static void lowRankBackward(Tensor dy, Var u, Var b, Tensor bt) {
         if (u.requiresGrad()) LowRank.project(dy, bt, 1f, u.gradBuffer(), true);
         if (b.requiresGrad()) {
             Tensor dbt = Tensor.zeros(bt.rows(), bt.cols());                      // (r, out)

@@ -125,9 +125,9 @@ public final class LoraLinear implements Linear {
 
     /**
      * s·dropout(x)·Aᵀ (n, rank). The scale is applied to this rank-wide product rather than to the (n, out)
-     * result: the same value, a far smaller tensor.
+     * result: the same value, a far smaller tensor. The term this layer adds is u·Bᵀ.
      */
-    private Var down(Var x) {
+    public Var down(Var x) {
         return LinearOps.lowRankDown(dropout.apply(x), a, scale);
     }
 
