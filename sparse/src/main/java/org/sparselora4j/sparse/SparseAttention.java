@@ -77,12 +77,14 @@ public final class SparseAttention implements AttentionBlock {
 
     /**
      * {@link #forward} where the sparse group is rows [0, ns) and the dense group the rest: each projection runs
-     * both groups into one tensor (no row split or join), its LoRA down-projection once over every row.
+     * both groups into one tensor (no row split or join), the LoRA down-projections of q, k and v in one pass over
+     * every row.
      */
     private Var grouped(Var x, int ns, AttentionChannels ch, ForwardContext ctx) {
-        Var q = inputs.query(wq.rowsThenDense(x, ns, ch.q()), ctx);
-        Var k = inputs.key(wk.rowsThenDense(x, ns, ch.k()), ctx);
-        Var v = inputs.value(wv.rowsThenDense(x, ns, ch.v()));
+        Var[] u = Linear.downAll(x, wq.dense(), wk.dense(), wv.dense());
+        Var q = inputs.query(wq.rowsThenDense(x, ns, ch.q(), u[0]), ctx);
+        Var k = inputs.key(wk.rowsThenDense(x, ns, ch.k(), u[1]), ctx);
+        Var v = inputs.value(wv.rowsThenDense(x, ns, ch.v(), u[2]));
         TokenBatch b = ctx.batch();
         Var a = AttentionOps.attention(q, k, v, b.batchSize(), b.seqLen(), config.heads(), config.kvHeads(), ctx.valid());
         return wo.colsThenDense(a, ns, ch.o());

@@ -71,7 +71,8 @@ public final class SparseFeedForward implements FeedForward {
      * group's, 3/4 of the rows at 1x512/128; recomputing it as the dense FFN does cost ~1 ms a layer here).
      */
     private Var grouped(Var x, int ns, Index idx) {
-        Var g = gate.rowsThenDense(x, ns, idx), u = up.rowsThenDense(x, ns, idx);
+        Var[] d = Linear.downAll(x, gate.dense(), up.dense());
+        Var g = gate.rowsThenDense(x, ns, idx, d[0]), u = up.rowsThenDense(x, ns, idx, d[1]);
         Var h = Ops.swiglu(g, u);                                                  // (n, hidden)
         return down.colsThenDense(h, ns, idx);
     }

@@ -89,10 +89,16 @@ final class SplitLinear {
      * The projection over a whole batch whose first {@code ns} rows are the sparse token group and the rest the
      * dense group, in one (n, out) tensor: the sparse rows' base on the kept output channels {@code rows}
      * (scattered to full width), the dense rows' whole base, and the LoRA branch on every row
-     * ({@link GroupedLinearOps#rowsThenDense}).
+     * ({@link GroupedLinearOps#rowsThenDense}). {@code u}: the LoRA down-projection of x if made already
+     * ({@code Linear.downAll}, shared with the other projections of x), else null.
      */
-    Var rowsThenDense(Var x, int ns, Index rows) {
-        return GroupedLinearOps.rowsThenDense(x, ns, base, rows, backend, lora == null ? null : lora.down(x), lora == null ? null : lora.b());
+    Var rowsThenDense(Var x, int ns, Index rows, Var u) {
+        return GroupedLinearOps.rowsThenDense(x, ns, base, rows, backend, lora == null ? null : down(x, u), lora == null ? null : lora.b());
+    }
+
+    /** The LoRA down-projection of x: {@code u} where made elsewhere ({@code Linear.downAll}), else made here. */
+    private Var down(Var x, Var u) {
+        return u != null ? u : lora.down(x);
     }
 
     /**
