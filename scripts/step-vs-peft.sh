@@ -10,6 +10,7 @@
 #       LOG     folder for the raw outputs (default a temp folder); LOCK a file to flock around each shape
 #       BASELINE another checkout (built) whose `bench step` runs first in each round, reported as "base"
 #       ROUNDS  times to run the pair (ours, then theirs) per shape, each round reported (default 1)
+#       EXTRA   more `bench step` flags for both builds, e.g. "--estimator FILE" to build the SVD estimator once
 # Ours runs in a cold JVM: its stderr lists every step, so the time to steady speed shows there.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,10 +34,10 @@ for shape in "$@"; do
     local r=$1 tag="$log/$shape-r$1"
     { date -u; uptime; } > "$tag-load.txt"
     if [[ -n "${BASELINE:-}" ]]; then
-      "$BASELINE/sparselora4j" bench step $args --method $methods --sparsity paper-math10k --weights $weights \
+      "$BASELINE/sparselora4j" bench step $args --method $methods --sparsity paper-math10k --weights $weights ${EXTRA:-} \
         --warmup "${WARMUP:-2}" --steps "$steps" --threads 2 > "$tag-base.json" 2> "$tag-base.err"
     fi
-    "$root/sparselora4j" bench step $args --method $methods --sparsity paper-math10k --weights $weights \
+    "$root/sparselora4j" bench step $args --method $methods --sparsity paper-math10k --weights $weights ${EXTRA:-} \
       --warmup "${WARMUP:-2}" --steps "$steps" --threads 2 > "$tag-ours.json" 2> "$tag-ours.err"
     if [[ "${HF:-1}" == 1 ]]; then
       THREADS=2 STEPS=${HFSTEPS:-5} WARMUP=${HFWARMUP:-2} "$peers/build/hf-venv/bin/python" \
@@ -44,7 +45,7 @@ for shape in "$@"; do
     fi
     uptime >> "$tag-load.txt"
   }
-  export -f run_shape; export args methods weights steps log shape root peers BASELINE
+  export -f run_shape; export args methods weights steps log shape root peers BASELINE EXTRA
   for r in $(seq 1 "${ROUNDS:-1}"); do
     locked bash -c "run_shape $r"
     tag="$log/$shape-r$r"

@@ -2,6 +2,7 @@ package org.sparselora4j.autograd;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.sparselora4j.tensor.Parallel;
 import org.sparselora4j.tensor.Tensor;
 
 /**
@@ -108,22 +109,26 @@ public final class AdamW {
         float invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
         float eps = (float) config.eps;
         float decay = (float) (1 - lr * config.weightDecay);
-        for (int i = 0; i < m.length; i++) {
-            Var p = params.get(i);
-            Tensor g = p.grad();
-            if (g == null) continue;
-            float[] pd = p.value().data(), gd = g.data(), md = m[i].data(), vd = v[i].data();
-            int po = p.value().offset(), go = g.offset();
-            for (int j = 0; j < md.length; j++) {
-                float grad = gd[go + j];
-                float mj = b1 * md[j] + (1 - b1) * grad;
-                float vj = b2 * vd[j] + (1 - b2) * grad * grad;
-                md[j] = mj;
-                vd[j] = vj;
-                float denom = (float) Math.sqrt(vj) * invSqrtBc2 + eps;
-                pd[po + j] = pd[po + j] * decay - stepSize * mj / denom;
+        // Parameters are independent: the threads take contiguous shares of the list (LoRA's A and B factors
+        // alternate, so the shares are about equal in size).
+        Parallel.current().forRange(m.length, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                Var p = params.get(i);
+                Tensor g = p.grad();
+                if (g == null) continue;
+                float[] pd = p.value().data(), gd = g.data(), md = m[i].data(), vd = v[i].data();
+                int po = p.value().offset(), go = g.offset();
+                for (int j = 0; j < md.length; j++) {
+                    float grad = gd[go + j];
+                    float mj = b1 * md[j] + (1 - b1) * grad;
+                    float vj = b2 * vd[j] + (1 - b2) * grad * grad;
+                    md[j] = mj;
+                    vd[j] = vj;
+                    float denom = (float) Math.sqrt(vj) * invSqrtBc2 + eps;
+                    pd[po + j] = pd[po + j] * decay - stepSize * mj / denom;
+                }
             }
-        }
+        });
     }
 
     /** A copy of the step count and the moments. */

@@ -253,7 +253,7 @@ public final class LinearOps {
      * du += dy · b (n, r) and db += dyᵀ · u (out, r), each one pass over dy with the rank-r kernels; bt = bᵀ (r, out)
      * as the forward made it (b does not change between a forward and its backward).
      */
-    private static void lowRankBackward(Tensor dy, Var u, Var b, Tensor bt) {
+    static void lowRankBackward(Tensor dy, Var u, Var b, Tensor bt) {
         if (u.requiresGrad()) LowRank.project(dy, bt, 1f, u.gradBuffer(), true);
         if (b.requiresGrad()) {
             Tensor dbt = Tensor.zeros(bt.rows(), bt.cols());                      // (r, out)
@@ -280,6 +280,65 @@ public final class LinearOps {
             if (x.requiresGrad()) LowRank.expand(scaled, a.value(), x.gradBuffer());
             if (a.requiresGrad()) LowRank.gradient(scaled, x.value(), a.gradBuffer());
         }, x, a);
+    }
+
+    /**
+     * u_i = s_i · x · a_iᵀ (n, r_i) for several LoRA factors a_i (r_i, in) over one input x (q, k and v; gate and
+     * up): the factors stacked (each scaled by its s_i) into one (Σr, in) factor, so x is read once for all of them
+     * and, in backward, dx and x once for all the factors' gradients. The same values as {@link #lowRankDown} per
+     * factor; each u_i is its own var (a copy of its columns of the stacked product, n x r_i floats).
+     */
+    public static Var[] lowRankDownShared(Var x, Var[] as, float[] scales) {
+        if (as.length != scales.length) throw new IllegalArgumentException(as.length + " factors but " + scales.length + " scales");
+        int c = x.cols(), total = 0;
+        int[] starts = new int[as.length + 1];
+        for (int i = 0; i < as.length; i++) {
+            if (as[i].cols() != c) throw new IllegalArgumentException("lowRankDownShared: factor " + as[i].shape() + " for input " + x.shape());
+            starts[i] = total;
+            total += as[i].rows();
+        }
+        starts[as.length] = total;
+        int rank = total;
+        Tensor stacked = Tensor.zeros(rank, c);                                 // rows of s_i · a_i
+        for (int i = 0; i < as.length; i++) Elementwise.scale(as[i].value(), scales[i], stacked.rows(starts[i], starts[i + 1]));
+        Tensor all = Tensor.zeros(x.rows(), rank);
+        LowRank.project(x.value(), stacked, 1f, all, false);
+        Var u = Var.op(all, du -> {
+            if (x.requiresGrad()) LowRank.expand(du, stacked, x.gradBuffer());
+            boolean anyFactor = false;
+            for (Var a : as) anyFactor |= a.requiresGrad();
+            if (!anyFactor) return;
+            Tensor g = Tensor.zeros(rank, c);                                    // Σ over rows of du ⊗ x
+            LowRank.gradient(du, x.value(), g);
+            for (int i = 0; i < as.length; i++) {
+                if (as[i].requiresGrad()) Elementwise.axpy(scales[i], g.rows(starts[i], starts[i + 1]), as[i].gradBuffer());
+            }
+        }, concat(x, as));
+        Var[] parts = new Var[as.length];
+        for (int i = 0; i < as.length; i++) parts[i] = columnBlock(u, starts[i], starts[i + 1] - starts[i]);
+        return parts;
+    }
+
+    /** Columns [from, from + width) of x (n, d) as a fresh (n, width) var. */
+    static Var columnBlock(Var x, int from, int width) {
+        int n = x.rows(), d = x.cols();
+        Tensor y = Tensor.zeros(n, width);
+        float[] xd = x.value().data(), yd = y.data();
+        int xo = x.value().offset();
+        for (int i = 0; i < n; i++) System.arraycopy(xd, xo + i * d + from, yd, i * width, width);
+        return Var.op(y, dy -> {
+            if (!x.requiresGrad()) return;
+            float[] g = x.gradBuffer().data(), t = dy.data();
+            int go = x.gradBuffer().offset(), to = dy.offset();
+            for (int i = 0; i < n; i++) for (int j = 0; j < width; j++) g[go + i * d + from + j] += t[to + i * width + j];
+        }, x);
+    }
+
+    private static Var[] concat(Var x, Var[] rest) {
+        Var[] all = new Var[rest.length + 1];
+        all[0] = x;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
     }
 
     /** A backend may cache a weight on its device; a trainable one would change under it. */

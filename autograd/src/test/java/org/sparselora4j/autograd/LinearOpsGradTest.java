@@ -65,6 +65,24 @@ class LinearOpsGradTest {
         }
     }
 
+    /** Factors of ranks 8, 3 and 8 over one input, one of them frozen: finite differences, and each part = lowRankDown. */
+    @Test
+    void lowRankDownSharedGradients() {
+        Var x = param(random, 6, 40), a1 = param(random, 8, 40), a2 = constant(random, 3, 40), a3 = param(random, 8, 40);
+        Var[] as = {a1, a2, a3};
+        float[] scales = {2f, 0.5f, 1f};
+        for (int part = 0; part < 3; part++) {
+            int p = part;
+            GradCheck.assertGradients(() -> {
+                Var[] u = LinearOps.lowRankDownShared(x, as, scales);
+                return Ops.add(Ops.sum(Ops.mul(u[p], u[p])), Ops.sum(u[(p + 1) % 3]));
+            }, x, a1, a3);
+            Var[] u = LinearOps.lowRankDownShared(x, as, scales);
+            assertThat(u[p].value().toArray()).containsExactly(LinearOps.lowRankDown(x, as[p], scales[p]).value().toArray(), within(1e-5f));
+        }
+        assertThat(a2.grad()).isNull();
+    }
+
     @Test
     void addLowRankGradients() {
         Var base = param(random, 3, 5), u = param(random, 3, 2), b = param(random, 5, 2);

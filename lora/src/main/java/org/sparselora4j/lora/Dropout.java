@@ -33,6 +33,11 @@ public final class Dropout {
         training = false;
     }
 
+    /** True when {@link #apply} returns its input itself (evaluation, or p = 0). */
+    public boolean isIdentity() {
+        return !training || p == 0f;
+    }
+
     public Var apply(Var x) {
         if (!training || p == 0f) return x;
         int n = x.value().size();

@@ -101,6 +101,18 @@ public final class LoraLinear implements Linear {
         return LinearOps.linearPlusLowRank(x, frozen, backend, down(x), b);
     }
 
+    /** A and s while dropout is the identity (then the down-projection reads x itself and may be shared). */
+    @Override
+    public LowRankDown lowRankDown() {
+        return dropout.isIdentity() ? new LowRankDown(a, scale) : null;
+    }
+
+    /** x·Wᵀ + u·Bᵀ with u = s·x·Aᵀ made elsewhere ({@link Linear#downAll}). */
+    @Override
+    public Var forward(Var x, Var u) {
+        return LinearOps.linearPlusLowRank(x, frozen, backend, u, b);
+    }
+
     /** y + s·dropout(x)·Aᵀ·Bᵀ: the LoRA branch on x added to a base result made elsewhere (SparseLoRA's sparse paths). */
     public Var plusLora(Var y, Var x) {
         return LinearOps.addLowRank(y, down(x), b);
@@ -125,9 +137,9 @@ public final class LoraLinear implements Linear {
 
     /**
      * s·dropout(x)·Aᵀ (n, rank). The scale is applied to this rank-wide product rather than to the (n, out)
-     * result: the same value, a far smaller tensor.
+     * result: the same value, a far smaller tensor. The term this layer adds is u·Bᵀ.
      */
-    private Var down(Var x) {
+    public Var down(Var x) {
         return LinearOps.lowRankDown(dropout.apply(x), a, scale);
     }
 

@@ -6,6 +6,7 @@ import org.sparselora4j.autograd.LinearOps;
 import org.sparselora4j.autograd.Ops;
 import org.sparselora4j.autograd.Tape;
 import org.sparselora4j.autograd.Var;
+import org.sparselora4j.models.llama.Linear;
 import org.sparselora4j.models.llama.Target;
 import org.sparselora4j.tensor.Tensor;
 
@@ -64,6 +65,53 @@ class LoraLinearTest {
         Tape.backward(Ops.sum(lora.forward(x)));
         assertThat(lora.b().grad().toArray()).isNotEqualTo(new float[lora.b().value().size()]);
         assertThat(lora.a().grad() == null ? new float[0] : lora.a().grad().toArray()).containsOnly(0f);
+    }
+
+    /**
+     * q, k and v over one input (and a frozen projection among them): their down-projections made in one pass
+     * (Linear.forwardAll) give each layer's own forward, in value and every gradient; finite differences through it.
+     */
+    @Test
+    void projectionsOfOneInputShareTheirDownProjection() {
+        SplittableRandom random = new SplittableRandom(21);
+        LoraConfig config = new LoraConfig(8, 16f, 0f, EnumSet.of(Target.Q));
+        LoraLinear q = LoraLinear.fresh(Tensor.randn(random, 0.5f, 40, 37), config, random, new Dropout(0f, 1));
+        LoraLinear k = LoraLinear.fresh(Tensor.randn(random, 0.5f, 9, 37), new LoraConfig(4, 8f, 0f, EnumSet.of(Target.K)), random, new Dropout(0f, 2));
+        Linear v = Linear.frozen(Tensor.randn(random, 0.5f, 9, 37));
+        for (LoraLinear l : new LoraLinear[] {q, k}) randomizeB(l, 22);
+        Var x = Var.parameter(Tensor.randn(random, 1f, 6, 37));
+        Linear[] ps = {q, k, v};
+        Var[] each = {q.forward(x), k.forward(x), v.forward(x)};
+        Var[] shared = Linear.forwardAll(x, ps);
+        Var[] params = {x, q.a(), q.b(), k.a(), k.b()};
+        float[][] separate = gradients(each, params);
+        float[][] together = gradients(shared, params);
+        for (int i = 0; i < 3; i++) assertThat(shared[i].value().toArray()).containsExactly(each[i].value().toArray(), within(1e-5f));
+        for (int i = 0; i < params.length; i++) assertThat(together[i]).containsExactly(separate[i], within(1e-4f));
+        GradCheck.assertGradients(() -> {
+            Var[] y = Linear.forwardAll(x, ps);
+            return Ops.add(Ops.add(LinearOps.matmul(y[0], Var.constant(Tensor.randn(new SplittableRandom(5), 1f, 40, 9))), y[1]), y[2]);
+        }, params);
+        assertThat(v.lowRankDown()).isNull();
+        // Dropout on: no shared down-projection (each layer draws its own mask).
+        Dropout on = new Dropout(0.5f, 3);
+        on.train(1);
+        assertThat(LoraLinear.fresh(Tensor.randn(random, 0.5f, 4, 37), config, random, on).lowRankDown()).isNull();
+    }
+
+    /** Each parameter's gradient after one backward of Σ y_i ⊙ R_i (R fixed). */
+    private static float[][] gradients(Var[] ys, Var[] params) {
+        for (Var p : params) p.zeroGrad();
+        Var sum = null;
+        for (int i = 0; i < ys.length; i++) {
+            Var r = Var.constant(Tensor.randn(new SplittableRandom(30 + i), 1f, ys[i].rows(), ys[i].cols()));
+            Var term = Ops.sum(Ops.mul(ys[i], r));
+            sum = sum == null ? term : Ops.add(sum, term);
+        }
+        Tape.backward(sum);
+        float[][] g = new float[params.length][];
+        for (int i = 0; i < params.length; i++) g[i] = params[i].grad().toArray();
+        return g;
     }
 
     @Test

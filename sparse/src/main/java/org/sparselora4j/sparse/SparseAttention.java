@@ -58,6 +58,8 @@ public final class SparseAttention implements AttentionBlock {
         TokenSplit split = TokenSplit.of(ctx.batch());
         if (split.sparse().length == 0) return dense.forward(x, ctx);
         AttentionChannels ch = predictor.attention(layer, x.value(), ctx.batch(), sparsity);
+        int ns = split.sparseFirst();
+        if (ns > 0 && baseGradient == BaseGradient.EXACT) return grouped(x, ns, ch, ctx);
         Var xs = split.sparseRows(x);
         Var xd = split.dense().length == 0 ? null : split.denseRows(x);
         Var q = split.join(rows(wq, xs, ch.q()), xd == null ? null : wq.dense().forward(xd));
@@ -71,6 +73,21 @@ public final class SparseAttention implements AttentionBlock {
         Var as = split.sparseRows(a);
         Var os = wo.baseColsPlusLora(baseInput(wo, as), ch.o(), false, as);
         return split.join(os, xd == null ? null : wo.dense().forward(split.denseRows(a)));
+    }
+
+    /**
+     * {@link #forward} where the sparse group is rows [0, ns) and the dense group the rest: each projection runs
+     * both groups into one tensor (no row split or join), the LoRA down-projections of q, k and v in one pass over
+     * every row.
+     */
+    private Var grouped(Var x, int ns, AttentionChannels ch, ForwardContext ctx) {
+        Var[] u = Linear.downAll(x, wq.dense(), wk.dense(), wv.dense());
+        Var q = inputs.query(wq.rowsThenDense(x, ns, ch.q(), u[0]), ctx);
+        Var k = inputs.key(wk.rowsThenDense(x, ns, ch.k(), u[1]), ctx);
+        Var v = inputs.value(wv.rowsThenDense(x, ns, ch.v(), u[2]));
+        TokenBatch b = ctx.batch();
+        Var a = AttentionOps.attention(q, k, v, b.batchSize(), b.seqLen(), config.heads(), config.kvHeads(), ctx.valid());
+        return wo.colsThenDense(a, ns, ch.o());
     }
 
     /** The sparse group of a row-sliced projection: scatter(xs·W[idx]ᵀ) to full width, plus its LoRA branch. */

@@ -1,5 +1,6 @@
 package org.sparselora4j.sparse;
 
+import org.sparselora4j.autograd.GroupedLinearOps;
 import org.sparselora4j.autograd.LinearOps;
 import org.sparselora4j.autograd.Ops;
 import org.sparselora4j.autograd.Var;
@@ -82,6 +83,30 @@ final class SplitLinear {
      */
     Var baseColsPlusLora(Var x, Index cols, boolean compactInput, Var loraInput) {
         return lora == null ? baseCols(x, cols, compactInput) : lora.colsPlusLora(x, cols, compactInput, loraInput);
+    }
+
+    /**
+     * The projection over a whole batch whose first {@code ns} rows are the sparse token group and the rest the
+     * dense group, in one (n, out) tensor: the sparse rows' base on the kept output channels {@code rows}
+     * (scattered to full width), the dense rows' whole base, and the LoRA branch on every row
+     * ({@link GroupedLinearOps#rowsThenDense}). {@code u}: the LoRA down-projection of x if made already
+     * ({@code Linear.downAll}, shared with the other projections of x), else null.
+     */
+    Var rowsThenDense(Var x, int ns, Index rows, Var u) {
+        return GroupedLinearOps.rowsThenDense(x, ns, base, rows, backend, lora == null ? null : down(x, u), lora == null ? null : lora.b());
+    }
+
+    /** The LoRA down-projection of x: {@code u} where made elsewhere ({@code Linear.downAll}), else made here. */
+    private Var down(Var x, Var u) {
+        return u != null ? u : lora.down(x);
+    }
+
+    /**
+     * As {@link #rowsThenDense}, with the sparse rows' base on the kept input channels {@code cols} of the
+     * full-width x ({@link GroupedLinearOps#colsThenDense}).
+     */
+    Var colsThenDense(Var x, int ns, Index cols) {
+        return GroupedLinearOps.colsThenDense(x, ns, base, cols, backend, lora == null ? null : lora.down(x), lora == null ? null : lora.b());
     }
 
     /** y + the LoRA branch on x (full width), or y itself when the projection is not LoRA-wrapped. */

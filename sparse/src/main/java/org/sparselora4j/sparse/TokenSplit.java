@@ -74,6 +74,16 @@ public record TokenSplit(int left, int right, int[] sparse, int[] dense) {
         return true;
     }
 
+    /**
+     * ns when the sparse group is rows [0, ns) and the dense group rows [ns, n) (one sequence whose output tokens
+     * are its last positions, or a batch without losses), so that one op can run both groups in place
+     * ({@code GroupedLinearOps}); -1 otherwise.
+     */
+    public int sparseFirst() {
+        if (!consecutive(sparse) || sparse[0] != 0) return -1;
+        return dense.length == 0 || (consecutive(dense) && dense[0] == sparse.length) ? sparse.length : -1;
+    }
+
     /** Re-joins the two groups' results in token order; an empty group is left out. */
     public Var join(Var sparseResult, Var denseResult) {
         // One sequence: the context rows, then the output rows: the join is a stack of the two.

@@ -65,6 +65,34 @@ class SparseAttentionTest {
         GradCheck.assertGradients(() -> block.forward(x, ctx), inputs.toArray(Var[]::new));
     }
 
+    /**
+     * One sequence whose last positions carry the losses: the groups are rows [0, 4) and [4, 7), which the block
+     * runs in one tensor per projection (GroupedLinearOps); exact gradients, and every channel kept is the dense
+     * attention.
+     */
+    @Test
+    void gradientsAreExactWhenTheGroupsAreRunsOfRows() {
+        LlamaConfig c = Fixtures.GQA;
+        Attn a = attention(c, 9, true);
+        TokenBatch batch = new TokenBatch(1, 7, new int[] {3, 1, 4, 1, 5, 9, 2}, new int[] {-1, -1, -1, -1, 9, 2, 6}, new int[] {7});
+        assertThat(TokenSplit.of(batch).sparseFirst()).isEqualTo(4);
+        AttentionChannels ch = new SeededChannels(c, 10).attention(0, null, batch, 0.5);
+        Var x = Var.parameter(Tensor.randn(new SplittableRandom(11), 1f, batch.rows(), c.dim()));
+        ForwardContext ctx = Fixtures.context(c, batch, 0);
+        List<Var> inputs = new ArrayList<>(a.params());
+        inputs.add(x);
+        GradCheck.assertGradients(() -> a.sparse(ch, BaseGradient.EXACT).forward(x, ctx), inputs.toArray(Var[]::new));
+        AttentionChannels all = new AttentionChannels(Index.all(c.dim()), Index.all(c.kvDim()), Index.all(c.kvDim()), Index.all(c.dim()));
+        Var xc = Var.constant(x.value());
+        Tensor dense = a.dense().forward(xc, ctx).value();
+        Tensor sparse = a.sparse(all, BaseGradient.EXACT).forward(xc, ctx).value();
+        assertThat(sparse.data()).containsExactly(dense.data(), within(1e-5f));
+        // The same values as the split path, which the detached base gradient takes.
+        Tensor grouped = a.sparse(ch, BaseGradient.EXACT).forward(xc, ctx).value();
+        Tensor split = a.sparse(ch, BaseGradient.DETACHED).forward(xc, ctx).value();
+        assertThat(grouped.data()).containsExactly(split.data(), within(1e-5f));
+    }
+
     @Test
     void keepingEveryChannelIsTheDenseAttentionWithGqa() {
         LlamaConfig c = Fixtures.GQA;

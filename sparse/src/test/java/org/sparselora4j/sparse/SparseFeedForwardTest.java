@@ -4,6 +4,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.sparselora4j.autograd.GradCheck;
+import org.sparselora4j.autograd.RowOps;
 import org.sparselora4j.autograd.Var;
 import org.sparselora4j.lora.LoraLinear;
 import org.sparselora4j.models.llama.FeedForward;
@@ -85,6 +86,11 @@ class SparseFeedForwardTest {
         Tensor dense = new FeedForward.Dense(f.gate(), f.up(), f.down()).forward(xc, ctx).value();
         Tensor all = sparse(f, Index.all(C.hiddenDim())).forward(xc, ctx).value();
         for (int i = 0; i < dense.size(); i++) assertThat(all.data()[i]).isCloseTo(dense.data()[i], within(1e-5f));
+        // The sparse rows as the split path makes them (with gate and up wrapped the block runs both groups in one
+        // tensor per projection instead).
+        Tensor grouped = block.forward(xc, ctx).value();
+        Tensor sparseRows = block.sparse(RowOps.sliceRows(xc, 0, 4), Index.of(0, 2, 5, 9, 11)).value();
+        assertThat(grouped.rows(0, 4).toArray()).containsExactly(sparseRows.toArray(), within(1e-5f));
     }
 
     @ParameterizedTest

@@ -21,6 +21,7 @@ class TokenSplitTest {
         assertThat(s.right()).isEqualTo(5);
         assertThat(s.dense()).containsExactly(1, 2, 3, 4, 7, 8, 9, 10, 13, 14, 15, 16);
         assertThat(s.sparse()).containsExactly(0, 5, 6, 11, 12, 17);
+        assertThat(s.sparseFirst()).isEqualTo(-1);
     }
 
     @Test
@@ -29,6 +30,15 @@ class TokenSplitTest {
         TokenSplit s = TokenSplit.of(b);
         assertThat(s.dense()).isEmpty();
         assertThat(s.sparse()).containsExactly(0, 1, 2, 3);
+        assertThat(s.sparseFirst()).isEqualTo(4);
+    }
+
+    @Test
+    void oneSequenceLabelledAtTheEndIsSparseFirst() {
+        TokenSplit s = TokenSplit.of(new TokenBatch(1, 5, new int[] {1, 2, 3, 4, 5}, new int[] {-1, -1, -1, 7, 8}, new int[] {5}));
+        assertThat(s.sparseFirst()).isEqualTo(3);
+        TokenSplit middle = TokenSplit.of(new TokenBatch(1, 5, new int[] {1, 2, 3, 4, 5}, new int[] {-1, -1, 7, -1, -1}, new int[] {5}));
+        assertThat(middle.sparseFirst()).isEqualTo(-1);
     }
 
     @Test

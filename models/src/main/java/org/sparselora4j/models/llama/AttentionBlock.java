@@ -27,9 +27,10 @@ public interface AttentionBlock {
 
         @Override
         public Var forward(Var x, ForwardContext ctx) {
-            Var q = inputs.query(wq.forward(x), ctx);
-            Var k = inputs.key(wk.forward(x), ctx);
-            Var v = inputs.value(wv.forward(x));
+            Var[] qkv = Linear.forwardAll(x, wq, wk, wv);
+            Var q = inputs.query(qkv[0], ctx);
+            Var k = inputs.key(qkv[1], ctx);
+            Var v = inputs.value(qkv[2]);
             TokenBatch b = ctx.batch();
             Var a = AttentionOps.attention(q, k, v, b.batchSize(), b.seqLen(), config.heads(), config.kvHeads(), ctx.valid());
             return wo.forward(a);

@@ -31,7 +31,8 @@ public interface FeedForward {
     record Dense(Linear gate, Linear up, Linear down) implements FeedForward {
         @Override
         public Var forward(Var x, ForwardContext ctx) {
-            Var g = gate.forward(x), u = up.forward(x);
+            Var[] gu = Linear.forwardAll(x, gate, up);
+            Var g = gu[0], u = gu[1];
             Var h = Ops.swiglu(g, u);
             Var y = down.forward(h);
             Ops.recomputeSwigluLater(h, g, u);

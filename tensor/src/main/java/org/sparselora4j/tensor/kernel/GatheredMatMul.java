@@ -114,7 +114,7 @@ public final class GatheredMatMul {
         Checks.equal("colsAb", "gradient width", dy.cols(), outF, dy, w);
         cols.checkBelow(in, "columns of w " + w.shape());
         Checks.output("colsAb", out, n, k);
-        if (NarrowGathered.suits(k, w) && !dy.isCompact()) {
+        if (NarrowGathered.suitsColumns(k, w) && !dy.isCompact()) {
             NarrowGathered.colsAb(dy, w, cols.values(), out, accumulate);
             return;
         }

@@ -30,6 +30,29 @@ class GatherTest {
         assertThat(Gather.keepColumns(x, cols).toArray()).containsExactly(scattered.toArray());
     }
 
+    /** Moves large enough to split their rows over two threads give what a row-by-row move gives. */
+    @Test
+    void largeMovesSplitOverThreadsMoveEveryRow() {
+        int n = 300, w = 97;
+        Tensor big = Tensor.randn(new java.util.SplittableRandom(3), 1f, n + 1, w).rows(1, n + 1);
+        Index cols = Index.sorted(0, 5, 6, 40, 41, 42, 60, 61, 62, 63, 70, 80, 90, 91, 92, 93, 94, 95, 96, 1, 2, 3, 4, 7, 8, 9, 10, 11, 12, 13);
+        Tensor[] got = new Tensor[2];
+        new org.sparselora4j.tensor.Parallel(2).run(() -> {
+            got[0] = Gather.columns(big, cols);
+            got[1] = Tensor.zeros(n, w).fill(1f);
+            Gather.scatterAddColumns(got[0], cols, got[1]);
+        });
+        assertThat((long) n * cols.size()).isGreaterThanOrEqualTo(Gather.PARALLEL_MIN);
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < cols.size(); c++) assertThat(got[0].get(i, c)).isEqualTo(big.get(i, cols.get(c)));
+            for (int j = 0; j < w; j++) {
+                boolean kept = false;
+                for (int c = 0; c < cols.size(); c++) kept |= cols.get(c) == j;
+                assertThat(got[1].get(i, j)).isEqualTo(kept ? 1f + big.get(i, j) : 1f);
+            }
+        }
+    }
+
     @Test
     void scatterAddColumnsAdds() {
         Tensor out = Tensor.zeros(2, 4).fill(1f);

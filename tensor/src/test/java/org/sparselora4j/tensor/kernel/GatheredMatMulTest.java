@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sparselora4j.tensor.ElementType;
 import org.sparselora4j.tensor.Index;
 import org.sparselora4j.tensor.Parallel;
 import org.sparselora4j.tensor.Tensor;
@@ -121,6 +122,30 @@ class GatheredMatMulTest {
         GatheredMatMul.colsAbScalar(dy, w, cols, expected, true);
         assertClose(out, expected, outF);
         assertUntouchedOutside(out, 9f);
+    }
+
+    /**
+     * dy·w[:, cols] of a compact w (BF16, Q8_0) keeping up to {@link NarrowGathered#MAX_KEPT_COMPACT_COLUMNS}
+     * columns (the narrow path, which decodes the kept elements) and past it (the GEMM): the scalar twin on w's
+     * decoded float32 values, on one thread and two.
+     */
+    @Test
+    void colsAbOfACompactWeightMatchesTheDecodedWeight() {
+        SplittableRandom random = new SplittableRandom(41);
+        int n = 37, outF = 96, in = 320;
+        Tensor dy = Tensor.randn(random, 1f, n, outF);
+        for (ElementType type : new ElementType[] {ElementType.BF16, ElementType.Q8_0}) {
+            Tensor w = Quantize.toType(Tensor.randn(random, 1f, outF, in), type), decoded = w.toFloat32();
+            for (int kept : new int[] {1, 81, NarrowGathered.MAX_KEPT_COMPACT_COLUMNS, 200}) {
+                Index cols = randomIndex(random, in, kept / (double) in);
+                Tensor expected = Tensor.zeros(n, cols.size());
+                GatheredMatMul.colsAbScalar(dy, decoded, cols, expected, false);
+                for (int threads : new int[] {1, 2}) {
+                    Tensor got = new Parallel(threads).call(() -> GatheredMatMul.colsAb(dy, w, cols));
+                    assertClose(got, expected, outF);
+                }
+            }
+        }
     }
 
     @Test
