@@ -32,6 +32,7 @@ for shape in "$@"; do
   esac
   run_shape() {
     local r=$1 tag="$log/$shape-r$1"
+    rm -f "$tag"-*.json                      # a result of an earlier run must not be read as this one's
     { date -u; uptime; } > "$tag-load.txt"
     if [[ -n "${BASELINE:-}" ]]; then
       "$BASELINE/sparselora4j" bench step $args --method $methods --sparsity paper-math10k --weights $weights ${EXTRA:-} \
