@@ -19,4 +19,17 @@ class MemoryEstimateTest {
         assertThat(plain.doesNotFit(64_000_000_000L, "try X")).isNull();
         assertThat(plain.doesNotFit(4_000_000_000L, "try --checkpointing")).startsWith("needs about").contains("the machine has 4.0 GB; try --checkpointing");
     }
+
+    @Test
+    void theHeapGetsRoomForGarbageWhereTheMachineHasIt() {
+        MemoryEstimate e = MemoryEstimate.of(ONE_B, 2_500_000_000L, 0, 5_600_000, 1, 512, 128, false, 0);
+        long least = e.heapFlagBytes();
+        assertThat(e.heapFlagBytes(0)).isEqualTo(least);
+        assertThat(e.heapFlagBytes(64_000_000_000L)).isEqualTo(2 * e.heapBytes() + (1L << 30)).isGreaterThan(least);
+        // Where twice the heap would crowd the off-heap weights, the heap takes what a quarter of the machine leaves...
+        long quarter = (2_500_000_000L + (400L << 20) + least + 1_000_000_000L + 2) / 3;
+        assertThat(e.heapFlagBytes(4 * quarter)).isBetween(least + 1_000_000_000L, least + 1_000_000_002L);
+        // ...and never less than it needs.
+        assertThat(e.heapFlagBytes(3_000_000_000L)).isEqualTo(least);
+    }
 }
