@@ -54,10 +54,13 @@ final class BackendFlag {
         return forTraining(open(args, command, err));
     }
 
-    /** {@link #openForTraining(Args, String, PrintStream)} with packed copies within {@code packedBudget} bytes on the CPU. */
-    static Backend openForTraining(Args args, String command, PrintStream err, long packedBudget) {
+    /**
+     * {@link #openForTraining(Args, String, PrintStream)} with packed copies within {@code packedBudget} bytes on the
+     * CPU, float32 ones of compact weights too when {@code widenCompact} (a plan that found room for them).
+     */
+    static Backend openForTraining(Args args, String command, PrintStream err, long packedBudget, boolean widenCompact) {
         Backend opened = open(args, command, err);
-        return opened == Backend.cpu() ? Backend.cpuPackingWeights(packedBudget) : opened;
+        return opened == Backend.cpu() ? Backend.cpuPackingWeights(packedBudget, widenCompact) : opened;
     }
 
     /**

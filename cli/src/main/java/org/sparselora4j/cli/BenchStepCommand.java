@@ -163,16 +163,17 @@ final class BenchStepCommand implements Command {
         // Float32 frozen weights get packed copies: room for both layouts (x·wᵀ and dy·w) where the machine has it,
         // else for one. Packing per call costs a product of few rows most (the classifier and SparseLoRA's dense
         // token group, 128 rows at the 0.5B/1B shapes: 10% of a SparseLoRA step there with one layout's room).
-        // Compact ones get none: a packed copy (16-bit or Q8_0 panels) is their own size again, which is the memory
-        // they are kept compact to save (the 1B shape's BF16 run would go from under 5 GB to 7.5), for a forward
-        // product that reads them per call at the cost of packing a float32 weight per call.
-        long packed = f32 && kinds.stream().anyMatch(k -> k != Method.FULL) ? weightBytes : 0;
+        // Compact ones get float32 copies in both layouts where the machine has room for them (the products of few
+        // rows then widen nothing per call: CpuBackend), else none: a compact packed copy is their own size again,
+        // the memory they are kept compact to save, for a product that reads them at the cost of packing per call.
+        boolean frozen = kinds.stream().anyMatch(k -> k != Method.FULL);
+        long packed = frozen ? (f32 ? weightBytes : storedBytes(config, ElementType.F32)) : 0;
         // Full fine-tuning beside a frozen-base method trains a copy of its own.
         long heapWeights = f32 ? weightBytes * (kinds.contains(Method.FULL) && kinds.size() > 1 ? 2 : 1) : 0;
         MemoryEstimate plain = MemoryEstimate.of(config, f32 ? 0 : weightBytes, heapWeights, trainable, batchSize, seq, outputTokens,
                 args.flag("checkpointing"), 0);
         MemoryEstimate both = plain.withPackedRoom(2 * packed, MemoryUse.machineBytes());
-        return both.packedBytes() > 0 ? both : plain.withPackedRoom(packed, MemoryUse.machineBytes());
+        return both.packedBytes() > 0 || !f32 ? both : plain.withPackedRoom(packed, MemoryUse.machineBytes());
     }
 
     @Override
@@ -205,7 +206,7 @@ final class BenchStepCommand implements Command {
         TokenBatch batch = StepBenchmark.randomBatch(config.vocabSize(), batchSize, seq, outputTokens, seed);
         boolean frozenBase = kinds.stream().anyMatch(k -> k != Method.FULL);
         // Full fine-tuning has no frozen weights to offload; it runs on the Vector API whatever the flag says.
-        try (Backend opened = frozenBase ? BackendFlag.openForTraining(args, name(), err, estimate.packedBytes()) : BackendFlag.forFullFineTuning(args, name(), err)) {
+        try (Backend opened = frozenBase ? BackendFlag.openForTraining(args, name(), err, estimate.packedBytes(), estimate.widensCompact()) : BackendFlag.forFullFineTuning(args, name(), err)) {
             TimedBackend timed = frozenBase && args.flag("breakdown") ? new TimedBackend(opened) : null;
             Backend backend = timed != null ? timed : opened;
             List<TrainingMethod> built = new ArrayList<>();

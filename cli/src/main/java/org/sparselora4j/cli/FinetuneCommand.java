@@ -222,7 +222,9 @@ final class FinetuneCommand implements Command {
         }
         TrainConfig config = TrainingFlags.config(args, data.batchesPerEpoch(), 8, 3e-3, 3);
 
-        try (Backend backend = method == Method.FULL ? BackendFlag.forFullFineTuning(args, "finetune", err) : BackendFlag.openForTraining(args, "finetune", err, estimate(args).packedBytes())) {
+        MemoryEstimate planned = method == Method.FULL ? null : estimate(args);
+        try (Backend backend = method == Method.FULL ? BackendFlag.forFullFineTuning(args, "finetune", err)
+                : BackendFlag.openForTraining(args, "finetune", err, planned.packedBytes(), planned.widensCompact())) {
             TrainingMethod trainingMethod = switch (method) {
                 case LORA -> new LoraMethod(LoraAdapter.create(weights, loraConfig(args), seed, backend), modelPath.toString());
                 case SPARSELORA -> SparseFlags.method(args, "finetune", LoraAdapter.create(weights, loraConfig(args), seed, backend), config.steps(), 0.05, seed,
@@ -315,10 +317,14 @@ final class FinetuneCommand implements Command {
         }
         long trainable = method == Method.FULL ? c.parameterCount() : c.parameterCount() / 100;
         // Float32 weights get packed copies in both layouts where the machine has room, else in one; compact ones
-        // none (a packed copy is their own size again, the memory they are kept compact to save: BenchStepCommand.estimate).
+        // float32 copies in both layouts where it has room for those too, else none (BenchStepCommand.estimate).
         long packed = method == Method.FULL ? 0 : heap;
         MemoryEstimate plain = MemoryEstimate.of(c, offHeap, heap, trainable, TrainingFlags.batchSize(args, 8), maxSeq, maxSeq,
                 args.flag("checkpointing"), 0);
+        if (method != Method.FULL && offHeap > 0) {
+            MemoryEstimate widened = plain.withPackedRoom(2 * 4 * matrices, MemoryUse.machineBytes());
+            if (widened.packedBytes() > 0) return widened;
+        }
         MemoryEstimate both = plain.withPackedRoom(2 * packed, MemoryUse.machineBytes());
         return both.packedBytes() > 0 ? both : plain.withPackedRoom(packed, MemoryUse.machineBytes());
     }

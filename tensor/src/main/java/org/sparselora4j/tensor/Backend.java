@@ -71,9 +71,18 @@ public interface Backend extends AutoCloseable {
      * allows both layouts of every weight gets them; {@link #cpuPackingWeights()}, with no plan, keeps to a third.
      */
     static Backend cpuPackingWeights(long budgetBytes) {
+        return cpuPackingWeights(budgetBytes, false);
+    }
+
+    /**
+     * {@link #cpuPackingWeights(long)} where {@code widenCompact} gives compact weights (BF16, Q8_0, ...) float32
+     * copies in both layouts, as float32 weights get: for a plan that found room for them, the budget counting
+     * their float32 bytes.
+     */
+    static Backend cpuPackingWeights(long budgetBytes, boolean widenCompact) {
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         long cap = budgetBytes == Long.MAX_VALUE ? free / 3 : free / 3 * 2;
-        return new CpuBackend(Math.max(0, Math.min(budgetBytes, cap) / Float.BYTES));
+        return new CpuBackend(Math.max(0, Math.min(budgetBytes, cap) / Float.BYTES), widenCompact);
     }
 }

@@ -79,6 +79,14 @@ public record MemoryEstimate(long offHeapBytes, long heapWeightBytes, long train
         return available <= 0 || with.peakBytes() <= available ? with : this;
     }
 
+    /**
+     * Whether the packed copies planned include float32 ones of the compact (off-heap) weights: more room than
+     * both layouts of the float32 weights take.
+     */
+    public boolean widensCompact() {
+        return offHeapBytes > 0 && packedBytes > 2 * heapWeightBytes;
+    }
+
     /** What lives on the heap at the peak. */
     public long heapBytes() {
         return heapWeightBytes + trainableBytes + activationBytes + logitBytes + packedBytes;

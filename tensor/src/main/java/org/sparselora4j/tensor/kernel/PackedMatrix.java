@@ -71,19 +71,27 @@ public final class PackedMatrix {
     }
 
     private static PackedMatrix pack(Operand source, int k, int n, float[] scratch) {
-        return pack(source, k, n, scratch, GemmPlan.current());
+        return pack(source, k, n, scratch, GemmPlan.current(), true);
     }
 
     /** Packed in the blocks of k that {@code plan} cuts (tests and probes compare plans; the GEMM reads any). */
     static PackedMatrix pack(Operand source, int k, int n, float[] scratch, GemmPlan plan) {
+        return pack(source, k, n, scratch, plan, true);
+    }
+
+    /**
+     * Packed as {@code plan} cuts it; a compact source in a compact form where it has one and {@code keepCompact}
+     * asks for it, else decoded to float32 panels.
+     */
+    private static PackedMatrix pack(Operand source, int k, int n, float[] scratch, GemmPlan plan, boolean keepCompact) {
         int kStep = plan.kStep(k);
         int panels = (n + MicroKernel.NR - 1) / MicroKernel.NR;
         long size = (long) k * panels * MicroKernel.NR;
         if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("a packed " + k + " x " + n + " matrix exceeds one array");
-        if (source.compact() && (source.type() == ElementType.BF16 || source.type() == ElementType.F16)) {
+        if (keepCompact && source.compact() && (source.type() == ElementType.BF16 || source.type() == ElementType.F16)) {
             return packCompact(source, k, n, panels, kStep, (int) size);
         }
-        if (source.compact() && source.type() == ElementType.Q8_0 && source.colsContiguous() && source.colIndex() == null
+        if (keepCompact && source.compact() && source.type() == ElementType.Q8_0 && source.colsContiguous() && source.colIndex() == null
                 && source.rowStride() == 1 && source.colStride() == k && k % 32 == 0) {
             return packQ8(source, k, n, panels, kStep, (int) size);
         }
@@ -151,6 +159,15 @@ public final class PackedMatrix {
     /** B = w (k = w's rows, n = its columns): the right operand of dy·w. */
     public static PackedMatrix rowMajor(Tensor w) {
         return pack(Operand.rowMajor(w), w.rows(), w.cols(), null);
+    }
+
+    /**
+     * {@link #transposed(Tensor)} or {@link #rowMajor(Tensor)} in float32 panels whatever w's type: a compact weight
+     * decoded once, so that no product widens it again ({@link #compact()} is false).
+     */
+    public static PackedMatrix floats(Tensor w, boolean transposedLayout) {
+        return transposedLayout ? pack(Operand.transposed(w), w.cols(), w.rows(), null, GemmPlan.current(), false)
+                : pack(Operand.rowMajor(w), w.rows(), w.cols(), null, GemmPlan.current(), false);
     }
 
     /** Floats a packed k x n matrix takes: k rows of whole panels. */

@@ -93,4 +93,25 @@ class CompactPackingTest {
             for (int i = 0; i < dxf.length; i++) assertThat(Math.abs(dxg[i] - dxf[i])).isLessThanOrEqualTo(1e-4f + 1e-4f * Math.abs(dxf[i]));
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(ElementType.class)
+    void aWideningBackendKeepsFloatCopiesOfEveryWeightInBothLayouts(ElementType type) {
+        Tensor w = CompactMatMulTest.randomCompact(type, 70, 512, 9), wf = w.toFloat32();
+        Tensor x = Tensor.randn(new SplittableRandom(1), 1f, 40, 512), dy = Tensor.randn(new SplittableRandom(2), 1f, 40, 70);
+        try (Backend backend = Backend.cpuPackingWeights(Long.MAX_VALUE / 2, true)) {
+            Tensor y = Tensor.zeros(40, 70), dx = Tensor.zeros(40, 512);
+            for (int i = 0; i < 2; i++) {
+                backend.abT(x, w, y, false);
+                backend.ab(dy, w, dx, false);
+            }
+            PackedMatrix t = PackedMatrix.floats(w, true), r = PackedMatrix.floats(w, false);
+            assertThat(t.compact() || r.compact()).isFalse();
+            assertThat(backend.keptBytes()).isEqualTo(t.bytes() + r.bytes());
+            float[] yf = MatMul.abT(x, wf).toArray(), dxf = MatMul.ab(dy, wf).toArray();
+            float[] yg = y.toArray(), dxg = dx.toArray();
+            for (int i = 0; i < yf.length; i++) assertThat(Math.abs(yg[i] - yf[i])).isLessThanOrEqualTo(1e-4f + 1e-4f * Math.abs(yf[i]));
+            for (int i = 0; i < dxf.length; i++) assertThat(Math.abs(dxg[i] - dxf[i])).isLessThanOrEqualTo(1e-4f + 1e-4f * Math.abs(dxf[i]));
+        }
+    }
 }
