@@ -131,6 +131,7 @@ final class BenchStepCommand implements Command {
                 Args.Flag.value("kernel-warmup", "on | off: compile the hot kernels on small operands before the first step (default off)"),
                 Args.Flag.toggle("breakdown", "after the run, on stderr: every frozen-weight product by kind and m x k x n, and every op by where it was made (forward and backward ms, threads busy), per method"),
                 Args.Flag.toggle("checkpointing", "recompute each decoder block's activations in backward instead of keeping them"),
+                Args.Flag.toggle("lean", "compact frozen weights (bf16, q8_0, ...) get no float32 copies for the GEMM: the least memory, slower steps (by default they get copies where the machine has room)"),
                 Args.Flag.value("weights", "f32 | bf16 | f16 | q8_0 | q4_0 | q4_k | q6_k: how the frozen matrices are stored, made directly in that type (default f32)"),
                 BackendFlag.FLAG));
         f.addAll(SparseFlags.flags(0));
@@ -167,7 +168,7 @@ final class BenchStepCommand implements Command {
         // rows then widen nothing per call: CpuBackend), else none: a compact packed copy is their own size again,
         // the memory they are kept compact to save, for a product that reads them at the cost of packing per call.
         boolean frozen = kinds.stream().anyMatch(k -> k != Method.FULL);
-        long packed = frozen ? (f32 ? weightBytes : storedBytes(config, ElementType.F32)) : 0;
+        long packed = !frozen ? 0 : f32 ? weightBytes : args.flag("lean") ? 0 : storedBytes(config, ElementType.F32);
         // Full fine-tuning beside a frozen-base method trains a copy of its own.
         long heapWeights = f32 ? weightBytes * (kinds.contains(Method.FULL) && kinds.size() > 1 ? 2 : 1) : 0;
         MemoryEstimate plain = MemoryEstimate.of(config, f32 ? 0 : weightBytes, heapWeights, trainable, batchSize, seq, outputTokens,

@@ -78,6 +78,7 @@ final class FinetuneCommand implements Command {
                 Args.Flag.value("max-seq", "longest sequence in tokens (default: the model's context, at most 1024)"),
                 Args.Flag.toggle("resume", "continue the run in --out from its checkpoint"),
                 Args.Flag.toggle("checkpointing", "recompute each decoder block's activations in backward (activation memory stops growing with depth)"),
+                Args.Flag.toggle("lean", "compact frozen weights (bf16, q8_0, ...) get no float32 copies for the GEMM: the least memory, slower steps (by default they get copies where the machine has room)"),
                 Args.Flag.value("weights", "stored | f32 | bf16 | f16 | q8_0 | q4_0 | q4_k | q6_k: the frozen base as the file stores it, mapped in place"
                         + " (default for lora and sparselora), or converted on load (full fine-tuning: f32 always)"),
                 BackendFlag.FLAG,
@@ -321,7 +322,7 @@ final class FinetuneCommand implements Command {
         long packed = method == Method.FULL ? 0 : heap;
         MemoryEstimate plain = MemoryEstimate.of(c, offHeap, heap, trainable, TrainingFlags.batchSize(args, 8), maxSeq, maxSeq,
                 args.flag("checkpointing"), 0);
-        if (method != Method.FULL && offHeap > 0) {
+        if (method != Method.FULL && offHeap > 0 && !args.flag("lean")) {
             MemoryEstimate widened = plain.withPackedRoom(2 * 4 * matrices, MemoryUse.machineBytes());
             if (widened.packedBytes() > 0) return widened;
         }

@@ -34,6 +34,15 @@ class HeapPlanTest {
     }
 
     @Test
+    void leanKeepsCompactWeightsCompact() {
+        String[] run = {"bench", "step", "--preset", "llama3.2-1b", "--batch", "1", "--seq", "512", "--output-tokens", "128", "--weights", "bf16"};
+        String roomy = plan(run), lean = plan(java.util.stream.Stream.concat(java.util.Arrays.stream(run), java.util.stream.Stream.of("--lean")).toArray(String[]::new));
+        long roomyMb = Long.parseLong(roomy.substring(4, roomy.indexOf('m', 4))), leanMb = Long.parseLong(lean.substring(4, lean.indexOf('m', 4)));
+        // The BF16 weights stay off the heap; the heap holds activations and the collector's room, no float32 copies.
+        assertThat(leanMb).isLessThanOrEqualTo(roomyMb).isLessThan(8L << 10);
+    }
+
+    @Test
     void otherCommandsAndBadFlagsGetNoPlan() {
         assertThat(plan("generate", "--prompt", "x")).isEmpty();
         assertThat(plan("bench", "step", "--batch", "zero")).isEmpty();
