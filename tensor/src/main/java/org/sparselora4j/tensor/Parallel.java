@@ -210,6 +210,8 @@ public final class Parallel {
             while (true) {
                 Share s = share;
                 share = null;
+                // Waiting before the share runs, not after: its last done() lets the caller post the next share,
+                // which must find this worker WAITING (not POSTED) or it would start a second worker beside it.
                 state.set(WAITING);
                 s.run();
                 if (!awaitPost()) return;
