@@ -2,7 +2,9 @@ package org.sparselora4j.autograd;
 
 import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Index;
+import org.sparselora4j.tensor.StepArena;
 import org.sparselora4j.tensor.Tensor;
+import org.sparselora4j.tensor.kernel.Elementwise;
 import org.sparselora4j.tensor.kernel.Gather;
 import org.sparselora4j.tensor.kernel.LowRank;
 
@@ -27,10 +29,11 @@ public final class GroupedLinearOps {
     public static Var rowsThenDense(Var x, int ns, Var w, Index rows, Backend backend, Var u, Var b) {
         int n = checkArgs("rowsThenDense", x, ns, w, w.cols(), u, b);
         Tensor xv = x.value().reshape(n, x.cols()), wv = w.value();
-        Tensor y = Tensor.zeros(n, w.rows());
+        Tensor y = StepArena.uninitialized(n, w.rows());
         if (ns > 0) {
             Tensor yk = Tensor.zeros(ns, rows.size());
             backend.rowsAbT(xv.rows(0, ns), wv, rows, yk, false);
+            Elementwise.fill(y.rows(0, ns), 0f);
             Gather.scatterAddColumns(yk, rows, y.rows(0, ns));
         }
         if (ns < n) backend.abT(xv.rows(ns, n), wv, y.rows(ns, n), false);
@@ -39,9 +42,11 @@ public final class GroupedLinearOps {
         return Var.op(y, dy -> {
             Tensor g = dy.reshape(n, w.rows());
             if (x.requiresGrad()) {
-                Tensor dx = x.gradBuffer().reshape(n, x.cols());
-                if (ns > 0) backend.rowsAb(Gather.columns(g.rows(0, ns), rows), wv, rows, dx.rows(0, ns), true);
-                if (ns < n) backend.ab(g.rows(ns, n), wv, dx.rows(ns, n), true);
+                // Both products write whole rows, so a first gradient is written in place, not added onto zeros.
+                boolean fresh = x.grad() == null;
+                Tensor dx = (fresh ? x.freshGradBuffer() : x.gradBuffer()).reshape(n, x.cols());
+                if (ns > 0) backend.rowsAb(Gather.columns(g.rows(0, ns), rows), wv, rows, dx.rows(0, ns), !fresh);
+                if (ns < n) backend.ab(g.rows(ns, n), wv, dx.rows(ns, n), !fresh);
             }
             if (u != null) LinearOps.lowRankBackward(g, u, b, bt);
         }, parents(x, w, u, b));
@@ -55,7 +60,7 @@ public final class GroupedLinearOps {
     public static Var colsThenDense(Var x, int ns, Var w, Index cols, Backend backend, Var u, Var b) {
         int n = checkArgs("colsThenDense", x, ns, w, w.cols(), u, b);
         Tensor xv = x.value().reshape(n, x.cols()), wv = w.value();
-        Tensor y = Tensor.zeros(n, w.rows());
+        Tensor y = StepArena.uninitialized(n, w.rows());
         if (ns > 0) backend.colsAbT(xv.rows(0, ns), wv, cols, false, y.rows(0, ns), false);
         if (ns < n) backend.abT(xv.rows(ns, n), wv, y.rows(ns, n), false);
         Tensor bt = u == null ? null : LowRank.transpose(b.value());          // (r, out)

@@ -2,6 +2,7 @@ package org.sparselora4j.autograd;
 
 import org.sparselora4j.tensor.Backend;
 import org.sparselora4j.tensor.Index;
+import org.sparselora4j.tensor.StepArena;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.CrossEntropy;
 import org.sparselora4j.tensor.kernel.Elementwise;
@@ -38,10 +39,10 @@ public final class LinearOps {
      */
     public static Var linear(Var x, Var w, Backend backend) {
         requireFrozen(w, "linear");
-        Tensor y = Tensor.zeros(x.rows(), w.rows());
+        Tensor y = StepArena.uninitialized(x.rows(), w.rows());
         backend.abT(x.value(), w.value(), y, false);
         return Var.op(y, dy -> {
-            if (x.requiresGrad()) backend.ab(dy, w.value(), x.gradBuffer(), true);   // dx = dy · w     (n, in)
+            if (x.requiresGrad()) addInputGradient(dy, w, backend, x);                 // dx = dy · w     (n, in)
         }, x, w);
     }
 
@@ -72,16 +73,17 @@ public final class LinearOps {
         if (targets.length != x.rows()) throw new IllegalArgumentException(targets.length + " targets for " + x.rows() + " rows");
         int[] tg = targets.clone();
         float inv = 1f / normalizer;
-        Tensor logits = Tensor.zeros(x.rows(), w.rows());                       // (n, vocab)
+        Tensor logits = StepArena.uninitialized(x.rows(), w.rows());            // (n, vocab)
         backend.abT(x.value(), w.value(), logits, false);
         if (!Tape.isRecording() || !Var.anyRequiresGrad(x, w)) {
             return Var.op(Tensor.of(new float[] {(float) (CrossEntropy.lossSum(logits, tg) * inv)}, 1), dy -> { }, x, w);
         }
         // One pass for loss and gradient, in place (the kernel reads each logit before writing its gradient).
         Tensor loss = Tensor.of(new float[] {(float) (CrossEntropy.lossAndGrad(logits, tg, logits, inv) * inv)}, 1);
-        Tensor dx = x.requiresGrad() ? Tensor.zeros(x.rows(), x.cols()) : null; // (n, in)
+        Tensor dx = x.requiresGrad() ? StepArena.uninitialized(x.rows(), x.cols()) : null; // (n, in)
         if (dx != null) backend.ab(logits, w.value(), dx, false);
         Tensor dw = w.requiresGrad() ? MatMul.aTb(logits, x.value()) : null;   // (vocab, in)
+        StepArena.giveBack(logits);                                             // read by nothing after this
         return Var.op(loss, dy -> {
             float scale = dy.data()[dy.offset()];
             if (dx != null) Elementwise.axpy(scale, dx, x.gradBuffer());
@@ -169,6 +171,15 @@ public final class LinearOps {
     }
 
     /**
+     * dx (+)= dy · w on {@code backend}: written straight into x's gradient where it has none yet (no zeroing
+     * first), added onto it otherwise.
+     */
+    static void addInputGradient(Tensor dy, Var w, Backend backend, Var x) {
+        boolean fresh = x.grad() == null;
+        backend.ab(dy, w.value(), fresh ? x.freshGradBuffer() : x.gradBuffer(), !fresh);
+    }
+
+    /**
      * x's gradient from a product on w's kept input channels: dx[:, cols] += dy · w[:, cols] (on {@code backend}),
      * or dx += it where x is compact (n, k).
      */
@@ -190,12 +201,12 @@ public final class LinearOps {
      */
     public static Var linearPlusLowRank(Var x, Var w, Backend backend, Var u, Var b) {
         requireFrozen(w, "linearPlusLowRank");
-        Tensor y = Tensor.zeros(x.rows(), w.rows());
+        Tensor y = StepArena.uninitialized(x.rows(), w.rows());
         backend.abT(x.value(), w.value(), y, false);
         Tensor bt = LowRank.transpose(b.value());                                // (r, out)
         LowRank.expand(u.value(), bt, y);
         return Var.op(y, dy -> {
-            if (x.requiresGrad()) backend.ab(dy, w.value(), x.gradBuffer(), true);
+            if (x.requiresGrad()) addInputGradient(dy, w, backend, x);
             lowRankBackward(dy, u, b, bt);
         }, x, w, u, b);
     }
@@ -209,7 +220,7 @@ public final class LinearOps {
      */
     public static Var linearColsPlusLowRank(Var x, Var w, Index cols, boolean compactInput, Backend backend, Var u, Var b) {
         requireFrozen(w, "linearColsPlusLowRank");
-        Tensor y = Tensor.zeros(x.rows(), w.rows());
+        Tensor y = StepArena.uninitialized(x.rows(), w.rows());
         backend.colsAbT(x.value(), w.value(), cols, compactInput, y, false);
         Tensor bt = LowRank.transpose(b.value());                                // (r, out)
         LowRank.expand(u.value(), bt, y);

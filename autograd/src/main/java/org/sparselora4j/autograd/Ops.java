@@ -1,5 +1,6 @@
 package org.sparselora4j.autograd;
 
+import org.sparselora4j.tensor.StepArena;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.CrossEntropy;
 import org.sparselora4j.tensor.kernel.Elementwise;
@@ -19,7 +20,7 @@ public final class Ops {
 
     /** y = a + b (same size; y has a's shape). */
     public static Var add(Var a, Var b) {
-        Tensor y = Tensor.zeros(a.shape());
+        Tensor y = StepArena.uninitialized(a.shape());
         Elementwise.add(a.value(), b.value(), y);
         return Var.op(y, dy -> {
             if (a.requiresGrad()) a.accumulate(dy);
@@ -109,7 +110,7 @@ public final class Ops {
      * from the forward is saved for the backward; w gets a gradient only if it requires one.
      */
     public static Var rmsnorm(Var x, Var w, float eps) {
-        Tensor y = Tensor.zeros(x.shape());
+        Tensor y = StepArena.uninitialized(x.shape());
         float[] invRms = RmsNorm.forward(x.value(), w.value(), eps, y);
         return Var.op(y, dy -> {
             if (x.requiresGrad()) RmsNorm.backwardInput(dy, x.value(), w.value(), invRms, x.gradBuffer(), true);
@@ -123,13 +124,16 @@ public final class Ops {
      */
     public static Var rope(Var x, Rope rope, int[] positions) {
         int[] pos = positions.clone();
-        Tensor y = x.value().copy();
+        Tensor y = StepArena.uninitialized(x.shape());
+        Elementwise.copy(x.value(), y);
         rope.rotate(y, pos, false);
         Var out = Var.op(y, dy -> {
             if (!x.requiresGrad()) return;
             if (x.grad() == null) {
                 // The first gradient: rotate dy straight into the fresh buffer.
-                rope.rotate(x.gradBuffer().copyFrom(dy), pos, true);
+                Tensor g = x.freshGradBuffer();
+                Elementwise.copy(dy, g);
+                rope.rotate(g, pos, true);
                 return;
             }
             Tensor g = dy.copy();
@@ -168,14 +172,14 @@ public final class Ops {
 
     /** SwiGLU: y = SiLU(gate) ⊙ up, SiLU(g) = g · σ(g); gate and up of the same size. */
     public static Var swiglu(Var gate, Var up) {
-        Tensor y = Tensor.zeros(gate.shape());
+        Tensor y = StepArena.uninitialized(gate.shape());
         SwiGlu.forward(gate.value(), up.value(), y);
         return Var.op(y, dy -> {
             // The kernel overwrites both gradients: a gradient seen for the first time is written in place, any
             // other goes through a temporary that is then added.
             boolean gateFresh = gate.requiresGrad() && gate.grad() == null, upFresh = up.requiresGrad() && up.grad() == null;
-            Tensor dgate = gateFresh ? gate.gradBuffer() : Tensor.zeros(gate.shape());
-            Tensor dup = upFresh ? up.gradBuffer() : Tensor.zeros(up.shape());
+            Tensor dgate = gateFresh ? gate.freshGradBuffer() : Tensor.zeros(gate.shape());
+            Tensor dup = upFresh ? up.freshGradBuffer() : Tensor.zeros(up.shape());
             SwiGlu.backward(gate.value(), up.value(), dy, dgate, dup);
             if (gate.requiresGrad() && !gateFresh) Elementwise.axpy(1f, dgate, gate.gradBuffer());
             if (up.requiresGrad() && !upFresh) Elementwise.axpy(1f, dup, up.gradBuffer());
@@ -190,7 +194,7 @@ public final class Ops {
     public static void recomputeSwigluLater(Var y, Var gate, Var up) {
         if (!y.requiresGrad() || y.isLeaf()) return;
         y.dropValue(() -> {
-            Tensor again = Tensor.zeros(gate.shape());
+            Tensor again = StepArena.uninitialized(gate.shape());
             SwiGlu.forward(gate.value(), up.value(), again);
             return again;
         });
@@ -246,7 +250,7 @@ public final class Ops {
             if (!logits.requiresGrad()) return;
             float scale = dy.data()[dy.offset()] * inv;
             if (logits.grad() == null) {
-                CrossEntropy.lossAndGrad(logits.value(), tg, logits.gradBuffer(), scale); // fresh zeros: overwrite
+                CrossEntropy.lossAndGrad(logits.value(), tg, logits.freshGradBuffer(), scale); // writes every element
             } else {
                 Tensor g = Tensor.zeros(logits.shape());
                 CrossEntropy.lossAndGrad(logits.value(), tg, g, scale);

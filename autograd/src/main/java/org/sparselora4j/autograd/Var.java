@@ -1,6 +1,7 @@
 package org.sparselora4j.autograd;
 
 import org.sparselora4j.tensor.Shape;
+import org.sparselora4j.tensor.StepArena;
 import org.sparselora4j.tensor.Tensor;
 import org.sparselora4j.tensor.kernel.Elementwise;
 
@@ -136,7 +137,19 @@ public final class Var {
      */
     public Tensor gradBuffer() {
         if (!requiresGrad) throw new IllegalStateException("a var that requires no gradient has no gradient buffer");
-        if (grad == null) grad = Tensor.zeros(shape);
+        if (grad == null) grad = leaf ? Tensor.zeros(shape) : StepArena.zeros(shape);
+        return grad;
+    }
+
+    /**
+     * The gradient buffer for a kernel that writes every element of it, for a var that has no gradient yet
+     * ({@code grad() == null}; it throws otherwise): its contents are undefined until then (an op result's comes
+     * from the open {@link StepArena}, unzeroed).
+     */
+    public Tensor freshGradBuffer() {
+        if (!requiresGrad) throw new IllegalStateException("a var that requires no gradient has no gradient buffer");
+        if (grad != null) throw new IllegalStateException("freshGradBuffer on a var that already has a gradient");
+        grad = leaf ? Tensor.zeros(shape) : StepArena.uninitialized(shape);
         return grad;
     }
 
@@ -147,7 +160,12 @@ public final class Var {
     public void accumulate(Tensor g) {
         if (grad == null && requiresGrad) {
             if (g.size() != shape.size()) throw new IllegalArgumentException("gradient of " + g.shape() + " for a value of " + shape);
-            grad = Tensor.of(shape, g.toArray());
+            if (leaf) {
+                grad = Tensor.of(shape, g.toArray());
+            } else {
+                grad = StepArena.uninitialized(shape);
+                Elementwise.copy(g, grad);
+            }
             return;
         }
         Elementwise.axpy(1f, g, gradBuffer());
@@ -190,7 +208,10 @@ public final class Var {
 
     /** Drops an op result's gradient once its closure has used it, unless {@link #retainGrad} asked otherwise. */
     void dropGradIfIntermediate() {
-        if (!leaf && !retainGrad) grad = null;
+        if (!leaf && !retainGrad && grad != null) {
+            StepArena.giveBack(grad);
+            grad = null;
+        }
     }
 
     @Override

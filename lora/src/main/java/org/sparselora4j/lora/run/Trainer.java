@@ -9,6 +9,7 @@ import org.sparselora4j.autograd.Tape;
 import org.sparselora4j.autograd.Var;
 import org.sparselora4j.lora.data.Batches;
 import org.sparselora4j.models.llama.TokenBatch;
+import org.sparselora4j.tensor.StepArena;
 import org.sparselora4j.tensor.Tensor;
 
 import java.io.IOException;
@@ -41,6 +42,8 @@ public final class Trainer {
     private final int skipNonfinite;
     private final FaultInjection faults;
     private final Replicas replicas;
+    /** The steps' large activations and gradients, reused from step to step ({@link StepArena}). */
+    private final StepArena arena = new StepArena();
 
     public Trainer(TrainingMethod method, Batches data, TrainConfig config, Path runDir, PrintStream progress) {
         this(method, data, config, runDir, progress, 0, FaultInjection.NONE);
@@ -118,15 +121,21 @@ public final class Trainer {
                 // Every replica divides by the labelled tokens of the global batch: the summed gradient is the global one.
                 labels += replicas.count() == 1 ? b.labelCount() : data.trainBatch(epoch, at).labelCount();
             }
-            double loss = 0;
+            double[] lossSum = {0};
             int stepTokens = 0;
             for (TokenBatch b : micro) {
-                Var l = method.model().loss(b, step, labels);
-                loss += l.value().get(0);
-                Tape.backward(l);
+                long at = step;
+                int all = labels;
+                // The micro-batch's large activations and gradients come from (and go back to) the arena.
+                arena.run(() -> {
+                    Var l = method.model().loss(b, at, all);
+                    lossSum[0] += l.value().get(0);
+                    Tape.backward(l);
+                });
                 stepTokens += b.tokenCount();
                 flops += method.flops(b, step);
             }
+            double loss = lossSum[0];
             if (replicas.count() > 1) {
                 double[] counters = {loss, stepTokens};
                 replicas.sumAcrossReplicas(params.stream().map(Var::gradBuffer).toList(), counters);

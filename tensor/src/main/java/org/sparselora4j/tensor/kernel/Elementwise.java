@@ -5,6 +5,8 @@ import jdk.incubator.vector.VectorSpecies;
 import org.sparselora4j.tensor.Parallel;
 import org.sparselora4j.tensor.Tensor;
 
+import java.util.Arrays;
+
 /**
  * Elementwise arithmetic over tensors of equal size (any shapes; elements are matched in row-major order);
  * {@code out} may be one of the inputs. These are memory-bound: SIMD removes the per-element overhead, and
@@ -17,6 +19,21 @@ public final class Elementwise {
     private static final int GRAIN = 1 << 14; // a multiple of every vector length
 
     private Elementwise() {
+    }
+
+    /** out = value everywhere, split over the threads where it is large. */
+    public static void fill(Tensor out, float value) {
+        float[] od = out.data();
+        int oo = out.offset();
+        split(out.size(), (from, to) -> Arrays.fill(od, oo + from, oo + to, value));
+    }
+
+    /** out = src (same size), split over the threads where it is large. */
+    public static void copy(Tensor src, Tensor out) {
+        Checks.sameSize("copy", src, out);
+        float[] sd = src.data(), od = out.data();
+        int so = src.offset(), oo = out.offset();
+        split(src.size(), (from, to) -> System.arraycopy(sd, so + from, od, oo + from, to - from));
     }
 
     /** out = a + b. */

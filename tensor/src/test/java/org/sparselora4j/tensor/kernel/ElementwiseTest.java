@@ -46,6 +46,28 @@ class ElementwiseTest {
         assertThat(out.toArray()).containsExactly(ref.toArray());
     }
 
+    @ParameterizedTest
+    @MethodSource("sizes")
+    void fillAndCopyWriteEveryElementOfTheViewOnly(int n) {
+        SplittableRandom random = new SplittableRandom(n + 7);
+        float[] backing = KernelFixtures.uniform(random, n + 8, 2f);
+        float[] before = backing.clone();
+        Tensor out = Tensor.view(backing, 4, Shape.of(n));
+        Tensor src = view(random, n);
+
+        Elementwise.fill(out, -2.5f);
+        for (int i = 0; i < n; i++) assertThat(backing[4 + i]).isEqualTo(-2.5f);
+
+        Elementwise.copy(src, out);
+        assertThat(out.toArray()).containsExactly(src.toArray());
+        for (int i : new int[] {0, 1, 2, 3, n + 4, n + 5, n + 6, n + 7}) assertThat(backing[i]).isEqualTo(before[i]);
+    }
+
+    @Test
+    void copyRejectsAnotherSize() {
+        assertThatThrownBy(() -> Elementwise.copy(Tensor.zeros(3), Tensor.zeros(4))).isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void touchesOnlyTheView() {
         float[] backing = new float[20];
