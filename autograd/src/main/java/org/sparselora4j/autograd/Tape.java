@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.sparselora4j.tensor.StepArena;
 import org.sparselora4j.tensor.Tensor;
 
 /**
@@ -27,12 +28,16 @@ public final class Tape {
 
     /** Runs {@code body} without recording a graph (inference, predictors, finite differences). */
     public static <T> T noGrad(Supplier<T> body) {
-        return ScopedValue.where(NO_GRAD, true).call(body::get);
+        // Nothing made without a graph is handed back by a backward pass: it comes from the heap, not the step's arena.
+        return StepArena.bypass(() -> ScopedValue.where(NO_GRAD, true).call(body::get));
     }
 
     /** {@link #noGrad(Supplier)} for a body without a result. */
     public static void noGrad(Runnable body) {
-        ScopedValue.where(NO_GRAD, true).run(body);
+        StepArena.bypass(() -> {
+            ScopedValue.where(NO_GRAD, true).run(body);
+            return null;
+        });
     }
 
     /** Backward from a scalar (one-element) loss with seed 1; frees the graph afterwards. */

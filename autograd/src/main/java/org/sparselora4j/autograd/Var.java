@@ -39,6 +39,7 @@ public final class Var {
     private boolean retainGrad; // keep an op result's gradient after backward (leaves always keep theirs)
     private boolean freed;      // the graph behind this op result was released by a backward pass
     private String timedAs;     // where the op was made, while OpTimer times (else null)
+    private boolean ownsBuffer; // the value is a buffer the open StepArena lent to this op result alone
 
     private Var(Tensor value, boolean requiresGrad, boolean leaf, Var[] parents, Backward backward) {
         this.value = value;
@@ -71,6 +72,7 @@ public final class Var {
         }
         Var v = new Var(value, true, false, parents.clone(), backward);
         v.timedAs = timed;
+        v.ownsBuffer = StepArena.claim(value);
         return v;
     }
 
@@ -85,6 +87,7 @@ public final class Var {
         if (value == null) {
             value = recompute.get();
             recompute = null;
+            ownsBuffer = StepArena.claim(value);
             if (!value.shape().equals(shape)) throw new IllegalStateException("a value recomputed as " + value.shape() + " for " + shape);
         }
         return value;
@@ -99,6 +102,8 @@ public final class Var {
     public void dropValue(Supplier<Tensor> recompute) {
         if (leaf) throw new IllegalStateException("a leaf's value is not dropped");
         this.recompute = Objects.requireNonNull(recompute);
+        if (ownsBuffer) StepArena.giveBack(value);
+        ownsBuffer = false;
         this.value = null;
     }
 
@@ -198,12 +203,19 @@ public final class Var {
         return freed;
     }
 
-    /** Drops the closure and the parents, so the saved tensors they hold can be collected. */
+    /**
+     * Drops the closure and the parents, so the saved tensors they hold can be collected, and hands a value the
+     * {@link StepArena} lent back to it.
+     */
     void release() {
         if (leaf) return;
         parents = null;
         backward = null;
         freed = true;
+        // Every reader of the value (the op results made from it, whose closures ran first) is done: a buffer the
+        // arena lent for it goes back now, as the collector would have taken it. The value is undefined after.
+        if (ownsBuffer && value != null) StepArena.giveBack(value);
+        ownsBuffer = false;
     }
 
     /** Drops an op result's gradient once its closure has used it, unless {@link #retainGrad} asked otherwise. */

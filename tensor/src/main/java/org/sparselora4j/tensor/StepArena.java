@@ -34,10 +34,12 @@ public final class StepArena {
     private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
     /** Buffers lent since the step began and not yet handed back. */
     private final Map<float[], Boolean> lent = new IdentityHashMap<>();
+    /** Lent buffers an op result holds as its whole value ({@link #claim}). */
+    private final Set<float[]> claimed = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Every buffer lent this step (handed back or not): what the arena keeps for the next one. */
     private final Set<float[]> usedThisStep = Collections.newSetFromMap(new IdentityHashMap<>());
     private final int minFloats;
-    private long lentFloats, mostLentFloats;
+    private long lentFloats, mostLentFloats, stepLentFloats, lastStepLentFloats;
     private boolean poisonOnReturn;
 
     /** An arena that lends buffers of at least {@link #MIN_FLOATS}. */
@@ -49,6 +51,21 @@ public final class StepArena {
     public StepArena(int minFloats) {
         if (minFloats < 1) throw new IllegalArgumentException("minFloats must be positive, got " + minFloats);
         this.minFloats = minFloats;
+    }
+
+    /**
+     * Runs {@code body} with the current thread's arena, if any, closed: what it makes comes from the heap (a
+     * forward without a graph, whose intermediates die at once and which no backward would hand back).
+     */
+    public static <T> T bypass(java.util.function.Supplier<T> body) {
+        StepArena arena = OPEN.get();
+        if (arena == null) return body.get();
+        OPEN.remove();
+        try {
+            return body.get();
+        } finally {
+            OPEN.set(arena);
+        }
     }
 
     /** Runs {@code body} with this arena open on the current thread, then takes back everything it lent. */
@@ -72,6 +89,11 @@ public final class StepArena {
     /** Floats lent at the same time at most, over the steps so far. */
     public long mostLentFloats() {
         return mostLentFloats;
+    }
+
+    /** Floats lent over the last step, counting a buffer each time it was lent. */
+    public long lastStepLentFloats() {
+        return lastStepLentFloats;
     }
 
     /** Floats this arena holds between steps (free to lend). */
@@ -102,6 +124,18 @@ public final class StepArena {
     }
 
     /**
+     * Marks {@code t}'s buffer as the value of one op result, which will hand it back when the backward pass has
+     * released it: true where the open arena lent that buffer, t spans all of it, and no other op result claimed
+     * it (a reshaped view of the same buffer is not a second owner).
+     */
+    public static boolean claim(Tensor t) {
+        StepArena arena = OPEN.get();
+        if (arena == null || t.isCompact() || t.offset() != 0 || t.size() != t.data().length) return false;
+        float[] a = t.data();
+        return arena.lent.containsKey(a) && arena.claimed.add(a);
+    }
+
+    /**
      * Hands back {@code t}'s buffer early, where the open arena lent it and nothing else reads it any more (an op
      * result's gradient the backward pass has dropped). Anything else is ignored.
      */
@@ -110,6 +144,7 @@ public final class StepArena {
         if (arena == null || t.isCompact()) return;
         float[] a = t.data();
         if (arena.lent.remove(a) == null) return;
+        arena.claimed.remove(a);
         arena.lentFloats -= a.length;
         arena.release(a);
     }
@@ -123,6 +158,7 @@ public final class StepArena {
         arena.lent.put(a, Boolean.TRUE);
         arena.usedThisStep.add(a);
         arena.lentFloats += size;
+        arena.stepLentFloats += size;
         arena.mostLentFloats = Math.max(arena.mostLentFloats, arena.lentFloats);
         return a;
     }
@@ -138,6 +174,9 @@ public final class StepArena {
         for (float[] a : usedThisStep) release(a);
         usedThisStep.clear();
         lent.clear();
+        claimed.clear();
         lentFloats = 0;
+        lastStepLentFloats = stepLentFloats;
+        stepLentFloats = 0;
     }
 }

@@ -64,6 +64,36 @@ class StepArenaTest {
     }
 
     @Test
+    void oneOwnerClaimsAWholeLentBufferAndItsHandBackFreesIt() {
+        StepArena arena = new StepArena();
+        arena.run(() -> {
+            Tensor a = StepArena.uninitialized(2, BIG);
+            assertThat(StepArena.claim(a.reshape(2 * BIG))).isTrue();
+            assertThat(StepArena.claim(a)).as("a second owner of the same buffer").isFalse();
+            assertThat(StepArena.claim(a.rows(0, 1))).as("part of a buffer").isFalse();
+            assertThat(StepArena.claim(Tensor.zeros(BIG))).as("never lent").isFalse();
+            StepArena.giveBack(a);
+            Tensor b = StepArena.uninitialized(2, BIG);
+            assertThat(b.data()).isSameAs(a.data());
+            assertThat(StepArena.claim(b)).as("lent anew").isTrue();
+        });
+        assertThat(StepArena.claim(StepArena.uninitialized(BIG))).as("no arena open").isFalse();
+        assertThat(arena.mostLentFloats()).isEqualTo(2L * BIG);
+        assertThat(arena.lastStepLentFloats()).isEqualTo(4L * BIG);
+    }
+
+    @Test
+    void bypassLendsNothingAndReopensTheArena() {
+        StepArena arena = new StepArena();
+        arena.run(() -> {
+            float[] fresh = StepArena.bypass(() -> StepArena.uninitialized(BIG).data());
+            assertThat(StepArena.claim(Tensor.of(Shape.of(BIG), fresh))).isFalse();
+            StepArena.uninitialized(BIG);
+        });
+        assertThat(arena.heldFloats()).isEqualTo(BIG);
+    }
+
+    @Test
     void zerosAreZeroEvenOnAReusedBuffer() {
         StepArena arena = new StepArena();
         arena.run(() -> StepArena.uninitialized(BIG + 3).fill(7f));
