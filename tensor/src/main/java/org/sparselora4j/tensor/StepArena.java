@@ -17,12 +17,15 @@ import org.sparselora4j.tensor.kernel.Elementwise;
  * the same length handed back earlier, of which the caller then writes every element (or zeroes them, split over
  * the threads).
  *
- * <p>Lifetime: an op result's gradient is handed back as soon as the backward pass has used and dropped it
- * ({@link #giveBack}); every other buffer lent inside {@link #run} is handed back when it ends, so the values and
- * gradients of op results made inside it must not be read after it (a step's trainer reads the loss, a small
- * tensor never lent from here). Leaves (parameters) never take from here. Buffers under {@link #MIN_FLOATS}
- * (or the arena's own threshold) come from the heap as before. Between steps the arena keeps the buffers the last step lent, and no others: a
- * step of other shapes does not pile up buffers of the earlier ones. One arena serves one thread (the one
+ * <p>Lifetime: an op result's gradient is handed back as soon as the backward pass has used and dropped it, and
+ * the value an op result holds whole ({@link #claim}) as soon as the backward pass has released that result (its
+ * readers, the results made from it, ran their backward first), as the collector would have taken them
+ * ({@link #giveBack}). Everything else lent inside {@link #run} goes back when it ends, so the values and gradients
+ * of op results made inside it must not be read after it (a step's trainer reads the loss, a small tensor never
+ * lent from here). Leaves (parameters) never take from here, nor does anything made without a graph (see
+ * {@link #bypass}). Buffers under {@link #MIN_FLOATS} (or the arena's own threshold) come from the heap as before.
+ * Between steps the arena keeps the buffers the last step lent, and no others: a step of other shapes does not
+ * pile up buffers of the earlier ones. One arena serves one thread (the one
  * running the step); a call from another thread, or with no arena open, gets a fresh array.
  */
 public final class StepArena {
